@@ -1,0 +1,31 @@
+import type { ModelArch } from '../sim/models/index.ts';
+
+/** The two reference nets of issue 3, described once for both frameworks. */
+export interface BenchNet {
+  readonly name: string;
+  readonly arch: ModelArch;
+  readonly channels: number;
+  readonly size: number;
+  readonly classes: number;
+  readonly width: number;
+}
+
+export const REFERENCE_NETS: readonly BenchNet[] = [
+  { name: 'small-cnn', arch: 'small-cnn', channels: 1, size: 28, classes: 10, width: 1 },
+  { name: 'resnet9', arch: 'resnet9', channels: 3, size: 32, classes: 10, width: 0.25 },
+];
+
+export interface Throughput {
+  readonly net: string;
+  /** Training samples per second (forward, backward, SGD step). */
+  readonly trainSps: number;
+  /** Inference samples per second (eval mode). */
+  readonly inferSps: number;
+}
+
+export interface BenchConfig {
+  readonly batch: number;
+  readonly warmup: number;
+  readonly steps: number;
+  readonly threads: number;
+}

@@ -1,0 +1,38 @@
+#!/usr/bin/env bash
+# Installs the system programs the test suite drives for real: promtool/Prometheus,
+# Alertmanager, headless Chromium, redis-server and docker-compose (config validation only).
+# Runs as `pretest`; as root it uses apt-get, elsewhere it prints the exact command.
+set -euo pipefail
+
+declare -A need=(
+  [promtool]=prometheus
+  [prometheus]=prometheus
+  [alertmanager]=prometheus-alertmanager
+  [chromium]=chromium
+  [redis-server]=redis-server
+  [docker-compose]=docker-compose
+)
+
+missing=()
+for bin in "${!need[@]}"; do
+  if ! command -v "$bin" >/dev/null 2>&1 && [ ! -x "/usr/bin/$bin" ]; then
+    missing+=("${need[$bin]}")
+  fi
+done
+[ ${#missing[@]} -eq 0 ] && exit 0
+mapfile -t packages < <(printf '%s\n' "${missing[@]}" | sort -u)
+
+if [ "$(id -u)" -ne 0 ] || ! command -v apt-get >/dev/null 2>&1; then
+  echo "The tests need these system packages: ${packages[*]}" >&2
+  echo "Install them with: sudo apt-get update && sudo apt-get install -y --no-install-recommends ${packages[*]}" >&2
+  exit 1
+fi
+
+echo "Installing system packages for the tests: ${packages[*]}"
+export DEBIAN_FRONTEND=noninteractive
+apt-get update -qq
+apt-get install -y -qq --no-install-recommends "${packages[@]}" >/dev/null
+# Debian starts these as services on install; the tests start their own on loopback.
+for svc in prometheus prometheus-alertmanager redis-server prometheus-node-exporter; do
+  if command -v service >/dev/null 2>&1; then service "$svc" stop >/dev/null 2>&1 || true; fi
+done

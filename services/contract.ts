@@ -1,0 +1,66 @@
+/**
+ * The names the service shares with its dashboards, alert rules and tests: Prometheus
+ * metric names and socket.io event names live here and nowhere else.
+ *
+ * Ground truth versus observable: a real operator cannot measure attack success (it needs
+ * the attacker's trigger). Metrics only the simulator can know carry the `permanence_truth_`
+ * prefix; every other metric is observable by a defender.
+ */
+export const METRICS = {
+  /** gauge 1, labels {version, backend, model_arch}: build/runtime info. */
+  info: 'permanence_info',
+  /** gauge 1, labels {model_version, schedule}: the promoted model. */
+  modelInfo: 'permanence_model_info',
+  /** gauge: clean accuracy of the promoted model on the current drifted test set. */
+  cleanAccuracy: 'permanence_clean_accuracy_ratio',
+  /** gauge, labels {campaign, attack}: ASR of each known trigger (ground truth). */
+  attackSuccess: 'permanence_truth_attack_success_ratio',
+  /** gauge, labels {campaign, attack}: gamma-survivability so far, in updates (ground truth). */
+  survivability: 'permanence_truth_survivability_updates',
+  /** gauge, labels {campaign, attack}: 1 while a campaign still injects poison (ground truth). */
+  poisonActive: 'permanence_truth_poison_active',
+  /** gauge, label {defense}: anomaly index of the last scan. */
+  anomalyIndex: 'permanence_anomaly_index',
+  /** gauge, label {defense}: 1 when the last scan flagged the model. */
+  backdoorFlagged: 'permanence_backdoor_flagged',
+  /** gauge: drift step of the promoted model. */
+  driftStep: 'permanence_drift_step',
+  /** gauge: the configured cycle interval (alert rules use it to detect a stalled loop). */
+  cycleInterval: 'permanence_cycle_interval_seconds',
+  /** counter, label {outcome: success|failed|rejected}. */
+  cycles: 'permanence_cycles_total',
+  /** histogram: wall time of a cycle. */
+  cycleDuration: 'permanence_cycle_duration_seconds',
+  /** histogram, label {defense}: wall time of a scan. */
+  scanDuration: 'permanence_scan_duration_seconds',
+  /** gauge: unix time of the last successful cycle. */
+  lastSuccess: 'permanence_last_successful_cycle_timestamp_seconds',
+  /** counter: /predict requests answered. */
+  predictions: 'permanence_predictions_total',
+  /** histogram: /predict latency. */
+  predictionDuration: 'permanence_prediction_duration_seconds',
+  /** gauge, label {label}: share of the evaluation predictions per class (observable drift of outputs). */
+  predictedLabel: 'permanence_predicted_label_ratio',
+  /** gauge: 1 while the auto-mitigation policy forces STLR updates. */
+  mitigationActive: 'permanence_mitigation_active',
+  /** counter, label {action}: decisions of the auto-mitigation policy. */
+  policyDecisions: 'permanence_policy_decisions_total',
+  /** counter, label {status: firing|resolved}: alerts received from Alertmanager. */
+  alertsReceived: 'permanence_alerts_received_total',
+} as const;
+
+export const EVENTS = {
+  cycleStarted: 'cycle:started',
+  cycleProgress: 'cycle:progress',
+  cycleFinished: 'cycle:finished',
+  cycleFailed: 'cycle:failed',
+  modelPromoted: 'model:promoted',
+  modelRolledBack: 'model:rolledback',
+  scanFinished: 'scan:finished',
+  poisonInjected: 'poison:injected',
+  poisonStopped: 'poison:stopped',
+  scheduleChanged: 'schedule:changed',
+  policyDecision: 'policy:decision',
+  alertReceived: 'alert:received',
+  state: 'state',
+} as const;

@@ -1,0 +1,85 @@
+/** Unauthenticated routes: probes, metrics, predictions and read-only state. */
+import express, { Router } from 'express';
+import type { Registry } from 'prom-client';
+import type { LiveLoop } from '../loop/live-loop.ts';
+import type { AlertLog } from '../loop/alerts.ts';
+import type { ServiceMetrics } from '../metrics/index.ts';
+import { imageFromNumbers, imageFromPng, type InputShape } from '../predict/image-input.ts';
+import type { Predictor } from '../predict/predictor.ts';
+import type { ModelStore } from '../registry/model-store.ts';
+import { HttpError } from './errors.ts';
+import { noQuery, predictBody, versionParam } from './schemas.ts';
+import { parseOr400 } from './validate.ts';
+
+export interface PublicDeps {
+  loop: LiveLoop;
+  store: ModelStore;
+  predictor: Predictor;
+  metrics: ServiceMetrics;
+  registry: Registry;
+  alerts: AlertLog;
+  inputShape: () => InputShape | undefined;
+}
+
+const PNG_LIMIT = '64kb';
+
+export function publicRoutes(d: PublicDeps): Router {
+  const r = Router();
+
+  r.get('/healthz', (req, res) => {
+    parseOr400(noQuery, req.query, 'query');
+    res.json({ status: 'ok' });
+  });
+
+  r.get('/readyz', (_req, res) => {
+    const ready = d.loop.isReady() && d.predictor.loaded;
+    res.status(ready ? 200 : 503).json({ ready, modelVersion: ready ? d.predictor.modelVersion : null });
+  });
+
+  r.get('/metrics', async (_req, res) => {
+    res.type(d.registry.contentType).send(await d.registry.metrics());
+  });
+
+  r.post('/predict', express.raw({ type: 'image/png', limit: PNG_LIMIT }), (req, res) => {
+    const started = performance.now();
+    const shape = d.inputShape();
+    if (!shape || !d.predictor.loaded) throw new HttpError(503, 'no model is served yet');
+    parseOr400(noQuery, req.query, 'query');
+    let image: Float32Array;
+    if (req.is('image/png')) {
+      if (!Buffer.isBuffer(req.body) || req.body.length === 0) throw new HttpError(400, 'invalid body: empty PNG', { field: 'body' });
+      image = imageFromPng(req.body, shape);
+    } else {
+      if (!req.is('application/json')) throw new HttpError(415, 'send application/json or image/png');
+      const body = parseOr400(predictBody, req.body, 'body');
+      image = imageFromNumbers(body.image, body.scale, shape);
+    }
+    const prediction = d.predictor.predict(image);
+    d.metrics.predict.predictions.inc();
+    d.metrics.predict.predictionDuration.observe((performance.now() - started) / 1000);
+    res.json(prediction);
+  });
+
+  r.get('/api/state', (_req, res) => {
+    res.json(d.loop.state());
+  });
+
+  r.get('/api/models', async (_req, res) => {
+    const versions = await d.loop.listModels();
+    res.json({ promoted: d.loop.state().model, versions });
+  });
+
+  r.get('/api/models/:version', async (req, res) => {
+    const { version } = parseOr400(versionParam, req.params, 'params');
+    const manifest = await d.store.getManifest(d.loop.name, version);
+    if (!manifest) throw new HttpError(404, `version ${version} does not exist`);
+    const loaded = await d.store.loadVersion(d.loop.name, version);
+    res.json({ manifest, metrics: loaded.metrics, promoted: d.loop.state().model?.version === version });
+  });
+
+  r.get('/api/alerts', (_req, res) => {
+    res.json(d.alerts.list());
+  });
+
+  return r;
+}

@@ -1,0 +1,59 @@
+/** zod schemas of every request body and parameter; nothing unvalidated reaches the loop. */
+import { z } from 'zod';
+import { scheduleString } from '../config.ts';
+
+export const versionParam = z.object({ version: z.coerce.number().int().positive().max(1e9) }).strict();
+export const campaignParam = z.object({ id: z.string().regex(/^c[0-9a-f]{8}$/, 'not a campaign id') }).strict();
+
+const trigger = z.discriminatedUnion('kind', [
+  z.object({ kind: z.literal('badnets'), size: z.number().int().min(1).max(8).optional() }).strict(),
+  z.object({ kind: z.literal('blend'), alpha: z.number().min(0.01).max(1).optional() }).strict(),
+  z.object({ kind: z.literal('wanet'), strength: z.number().gt(0).max(2).optional() }).strict(),
+]);
+
+export const poisonBody = z
+  .object({
+    attack: z.enum(['badnets', 'blend', 'wanet']),
+    /** Trigger parameters of the attack: size (badnets), alpha (blend), strength (wanet). */
+    trigger: z.record(z.string(), z.number()).optional(),
+    ratio: z.number().gt(0).max(0.5).default(0.1),
+    target: z.number().int().min(0).max(9).default(0),
+    mode: z.enum(['one-shot', 'persistent']).default('one-shot'),
+    cycles: z.number().int().min(1).max(100).optional(),
+  })
+  .strict()
+  .superRefine((b, ctx) => {
+    if (b.mode === 'one-shot' && b.cycles !== undefined && b.cycles !== 1) {
+      ctx.addIssue({ code: z.ZodIssueCode.custom, path: ['cycles'], message: 'one-shot poisons exactly 1 cycle' });
+    }
+    const t = trigger.safeParse({ kind: b.attack, ...b.trigger });
+    if (!t.success) {
+      for (const issue of t.error.issues) {
+        ctx.addIssue({ ...issue, path: ['trigger', ...issue.path] });
+      }
+    }
+  })
+  .transform((b) => ({
+    trigger: trigger.parse({ kind: b.attack, ...b.trigger }),
+    ratio: b.ratio,
+    target: b.target,
+    mode: b.mode,
+    cycles: b.mode === 'one-shot' ? 1 : (b.cycles ?? 5),
+  }));
+
+export const scheduleBody = z.object({ schedule: scheduleString }).strict();
+export const rollbackBody = z.object({ version: z.number().int().positive().max(1e9) }).strict();
+export const emptyBody = z.union([z.undefined(), z.object({}).strict()]);
+
+/** /predict: a 28x28 image as nested rows or a flat array, values in [0, 1] (or 0-255 with scale). */
+export const predictBody = z
+  .object({
+    image: z.union([
+      z.array(z.number().finite()).min(1).max(4096),
+      z.array(z.array(z.number().finite()).min(1).max(64)).min(1).max(64),
+    ]),
+    scale: z.enum(['unit', '255']).default('unit'),
+  })
+  .strict();
+
+export const noQuery = z.object({}).strict();

@@ -1,0 +1,121 @@
+/**
+ * Poison campaigns injected through the admin API. A campaign poisons the next `cycles`
+ * promoted updates (1 for one-shot); its ASR is then tracked on every later model so that
+ * gamma-survivability can be read live. The number kept is bounded (metric labels).
+ */
+import { randomBytes } from 'node:crypto';
+import { survivability } from '../../sim/metrics/survivability.ts';
+
+export type TriggerSpec =
+  | { kind: 'badnets'; size?: number }
+  | { kind: 'blend'; alpha?: number }
+  | { kind: 'wanet'; strength?: number };
+
+export interface CampaignInput {
+  trigger: TriggerSpec;
+  ratio: number;
+  target: number;
+  mode: 'one-shot' | 'persistent';
+  /** Updates to poison (1 for one-shot). */
+  cycles: number;
+}
+
+export type CampaignStatus = 'pending' | 'active' | 'finished' | 'stopped';
+
+export interface Campaign extends CampaignInput {
+  id: string;
+  /** Seeds the trigger (a Blend key, a WaNet field) so it is the same in every update. */
+  seed: number;
+  createdAt: string;
+  status: CampaignStatus;
+  /** Drift steps of the promoted updates that carried this poison. */
+  injectedSteps: number[];
+  /** ASR of this trigger on each promoted model since the campaign was created. */
+  asr: { step: number; version: number; asr: number }[];
+  /** Updates after the last poisoned one whose ASR stayed above gamma. */
+  survivability: number;
+}
+
+export class CampaignLimitError extends Error {}
+
+export class Campaigns {
+  private readonly byId = new Map<string, Campaign>();
+
+  constructor(
+    private readonly limit: number,
+    private readonly gamma = 0.5,
+  ) {}
+
+  /** Creates a pending campaign; evicts the oldest inactive one when full. */
+  create(input: CampaignInput): { campaign: Campaign; evicted?: Campaign } {
+    let evicted: Campaign | undefined;
+    if (this.byId.size >= this.limit) {
+      evicted = [...this.byId.values()].find((c) => c.status === 'finished' || c.status === 'stopped');
+      if (!evicted) throw new CampaignLimitError(`${this.limit} campaigns are still injecting`);
+      this.byId.delete(evicted.id);
+    }
+    const campaign: Campaign = {
+      ...input,
+      id: `c${randomBytes(4).toString('hex')}`,
+      seed: randomBytes(4).readUInt32LE(0),
+      createdAt: new Date().toISOString(),
+      status: 'pending',
+      injectedSteps: [],
+      asr: [],
+      survivability: 0,
+    };
+    this.byId.set(campaign.id, campaign);
+    return { campaign, evicted };
+  }
+
+  get(id: string): Campaign | undefined {
+    return this.byId.get(id);
+  }
+
+  list(): Campaign[] {
+    return [...this.byId.values()];
+  }
+
+  /** Stops injecting; the ASR keeps being tracked. Returns false if it was not injecting. */
+  stop(id: string): boolean {
+    const c = this.byId.get(id);
+    if (!c || !injecting(c)) return false;
+    c.status = 'stopped';
+    return true;
+  }
+
+  /** Campaigns whose poison goes into the next update. */
+  injecting(): Campaign[] {
+    return this.list().filter(injecting);
+  }
+
+  /** Records a promoted update: which campaigns it carried and the ASR of every trigger. */
+  recordPromoted(step: number, version: number, carried: readonly string[], asr: Record<string, number>): void {
+    for (const id of carried) {
+      const c = this.byId.get(id);
+      if (!c || !injecting(c)) continue;
+      c.injectedSteps.push(step);
+      c.status = c.injectedSteps.length >= c.cycles ? 'finished' : 'active';
+    }
+    for (const c of this.byId.values()) {
+      const value = asr[c.id];
+      if (value === undefined) continue;
+      c.asr.push({ step, version, asr: value });
+      c.survivability = this.survivabilityOf(c);
+    }
+  }
+
+  private survivabilityOf(c: Campaign): number {
+    const last = c.injectedSteps.at(-1);
+    if (last === undefined) return 0;
+    return survivability(
+      c.asr.filter((a) => a.step > last).map((a) => a.asr),
+      this.gamma,
+      Number.POSITIVE_INFINITY,
+    );
+  }
+}
+
+function injecting(c: Campaign): boolean {
+  return c.status === 'pending' || c.status === 'active';
+}

@@ -1,0 +1,55 @@
+/**
+ * `npm start`: validates the environment, serves the API and dashboard, runs the loop.
+ * SIGTERM/SIGINT stop the cron, let a registry write in flight finish, and exit 0.
+ */
+import { ConfigError, loadConfig } from './config.ts';
+import { createLogger } from './log.ts';
+import { startService } from './service.ts';
+
+async function main(): Promise<void> {
+  let config;
+  try {
+    config = loadConfig();
+  } catch (err) {
+    if (err instanceof ConfigError) {
+      process.stderr.write(`${err.message}\n`);
+      process.exit(2);
+    }
+    throw err;
+  }
+  const log = createLogger(config.LOG_LEVEL);
+  const service = await startService(config, { log });
+  // Printed once, to the terminal only: the token never goes through the logger.
+  process.stdout.write(
+    [
+      '',
+      `Permanence live service on ${service.url}`,
+      `  dashboard  ${service.url}/`,
+      `  API state  ${service.url}/api/state`,
+      `  metrics    ${service.url}/metrics`,
+      service.tokenGenerated
+        ? `  admin token (generated, set ADMIN_TOKEN to fix it): ${service.adminToken}`
+        : '  admin token: from ADMIN_TOKEN',
+      '',
+    ].join('\n') + '\n',
+  );
+  log.info({ url: service.url, registry: config.REGISTRY, cron: config.cycleCron }, 'listening');
+
+  let stopping = false;
+  const stop = (signal: string) => {
+    if (stopping) return;
+    stopping = true;
+    log.info({ signal }, 'shutting down');
+    service
+      .close()
+      .then(() => process.exit(0))
+      .catch((err: Error) => {
+        log.error({ err }, 'shutdown failed');
+        process.exit(1);
+      });
+  };
+  process.on('SIGTERM', () => stop('SIGTERM'));
+  process.on('SIGINT', () => stop('SIGINT'));
+}
+
+void main();

@@ -1,0 +1,59 @@
+/** Turns a /predict body (numbers or a PNG) into one HWC Float32 image in [0, 1]. */
+import { PNG } from 'pngjs';
+import { HttpError } from '../http/errors.ts';
+
+export interface InputShape {
+  height: number;
+  width: number;
+  channels: number;
+}
+
+export function imageFromNumbers(
+  image: readonly number[] | readonly (readonly number[])[],
+  scale: 'unit' | '255',
+  shape: InputShape,
+): Float32Array {
+  const flat = (image as readonly (number | readonly number[])[]).flat() as number[];
+  const expected = shape.height * shape.width * shape.channels;
+  if (flat.length !== expected) {
+    throw new HttpError(400, `invalid body.image: expected ${expected} values (${shape.height}x${shape.width}), got ${flat.length}`, {
+      field: 'body.image',
+    });
+  }
+  if (Array.isArray(image[0]) && (image.length !== shape.height || image.some((r) => (r as number[]).length !== shape.width * shape.channels))) {
+    throw new HttpError(400, `invalid body.image: expected ${shape.height} rows of ${shape.width * shape.channels}`, {
+      field: 'body.image',
+    });
+  }
+  const max = scale === '255' ? 255 : 1;
+  const out = new Float32Array(expected);
+  for (let i = 0; i < expected; i++) {
+    const v = flat[i];
+    if (v < 0 || v > max) {
+      throw new HttpError(400, `invalid body.image: values must be in [0, ${max}]`, { field: 'body.image' });
+    }
+    out[i] = v / max;
+  }
+  return out;
+}
+
+export function imageFromPng(data: Buffer, shape: InputShape): Float32Array {
+  let png: PNG;
+  try {
+    png = PNG.sync.read(data);
+  } catch {
+    throw new HttpError(400, 'invalid body: not a PNG image', { field: 'body' });
+  }
+  if (png.width !== shape.width || png.height !== shape.height) {
+    throw new HttpError(400, `invalid body: PNG must be ${shape.width}x${shape.height}, got ${png.width}x${png.height}`, {
+      field: 'body',
+    });
+  }
+  const out = new Float32Array(shape.height * shape.width * shape.channels);
+  for (let p = 0; p < shape.height * shape.width; p++) {
+    const [r, g, b] = [png.data[4 * p], png.data[4 * p + 1], png.data[4 * p + 2]];
+    if (shape.channels === 1) out[p] = (0.299 * r + 0.587 * g + 0.114 * b) / 255;
+    else for (const [c, v] of [r, g, b].entries()) out[p * 3 + c] = v / 255;
+  }
+  return out;
+}

@@ -1,0 +1,81 @@
+/**
+ * The model registry contract. A version is immutable once written: `models/<name>/v<N>/`
+ * holds the model files, metrics.json and manifest.json (sha256 of every other file). The
+ * manifest is written last, so a version without one never happened. The pointer
+ * `models/<name>/promoted.json` names the served version and is written after the version.
+ */
+import { z } from 'zod';
+
+export const fileEntrySchema = z.object({
+  path: z.string().regex(/^[a-z0-9][a-z0-9._-]*$/i),
+  sha256: z.string().regex(/^[0-9a-f]{64}$/),
+  bytes: z.number().int().nonnegative(),
+});
+
+export const manifestSchema = z.object({
+  name: z.string(),
+  version: z.number().int().positive(),
+  createdAt: z.string(),
+  /** Drift step the model was trained up to (0 for F0). */
+  step: z.number().int().nonnegative(),
+  parentVersion: z.number().int().positive().nullable(),
+  schedule: z.string(),
+  /** candidate: fit to promote; rejected: a diverged update kept for inspection only. */
+  status: z.enum(['candidate', 'rejected']),
+  files: z.array(fileEntrySchema),
+});
+export type Manifest = z.infer<typeof manifestSchema>;
+
+export const pointerSchema = z.object({
+  name: z.string(),
+  version: z.number().int().positive(),
+  /** The drift step the service had reached when this pointer was written. */
+  step: z.number().int().nonnegative(),
+  promotedAt: z.string(),
+  reason: z.enum(['initial', 'cycle', 'rollback']),
+});
+export type Pointer = z.infer<typeof pointerSchema>;
+
+/** What a cycle hands to the registry: named file contents plus the metrics document. */
+export interface VersionDraft {
+  step: number;
+  parentVersion: number | null;
+  schedule: string;
+  status: Manifest['status'];
+  files: Record<string, Uint8Array>;
+  metrics: Record<string, unknown>;
+}
+
+export interface LoadedVersion {
+  manifest: Manifest;
+  /** Every file of the manifest, checksums verified (metrics.json included). */
+  files: Record<string, Uint8Array>;
+  metrics: Record<string, unknown>;
+}
+
+export class ChecksumError extends Error {}
+export class VersionNotFoundError extends Error {}
+
+export interface ModelStore {
+  readonly kind: 'fs' | 's3';
+  /** Prepares the backing storage (folder, bucket); throws if it is unreachable. */
+  init(): Promise<void>;
+  /** Writes the next version number atomically and returns its manifest. */
+  saveVersion(name: string, draft: VersionDraft): Promise<Manifest>;
+  /** Complete versions in ascending order. */
+  listVersions(name: string): Promise<Manifest[]>;
+  getManifest(name: string, version: number): Promise<Manifest | undefined>;
+  /** Loads a version and verifies every checksum (ChecksumError on mismatch). */
+  loadVersion(name: string, version: number): Promise<LoadedVersion>;
+  /** Points the promoted pointer at a complete, non-rejected version. */
+  promote(name: string, version: number, step: number, reason: Pointer['reason']): Promise<Pointer>;
+  getPromoted(name: string): Promise<Pointer | undefined>;
+}
+
+export const MANIFEST_FILE = 'manifest.json';
+export const METRICS_FILE = 'metrics.json';
+export const POINTER_FILE = 'promoted.json';
+
+export function versionDir(name: string, version: number): string {
+  return `models/${name}/v${version}`;
+}

@@ -1,0 +1,160 @@
+/**
+ * Wires the live service together: registry, training worker, loop, cron, metrics, HTTP
+ * and socket.io on one server. `startService` returns once the server listens; the model
+ * is loaded (or F0 trained) in the background and /readyz turns 200 when it is served.
+ */
+import { randomBytes } from 'node:crypto';
+import { createServer, type Server as HttpServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { fileURLToPath } from 'node:url';
+import { Registry } from 'prom-client';
+import { Server as IoServer } from 'socket.io';
+import { loadBackend } from '../sim/backend/loader.ts';
+import type { ServiceConfig } from './config.ts';
+import { EVENTS } from './contract.ts';
+import { EventBus } from './events.ts';
+import { createApp } from './http/app.ts';
+import { createLogger, type Logger } from './log.ts';
+import { AlertLog } from './loop/alerts.ts';
+import { Campaigns } from './loop/campaigns.ts';
+import { LiveLoop } from './loop/live-loop.ts';
+import { MitigationPolicy } from './loop/policy.ts';
+import { CycleScheduler } from './loop/scheduler.ts';
+import { createServiceMetrics, type ServiceMetrics } from './metrics/index.ts';
+import type { InputShape } from './predict/image-input.ts';
+import { Predictor } from './predict/predictor.ts';
+import { createModelStore } from './registry/create-store.ts';
+import type { ModelStore } from './registry/model-store.ts';
+import { TrainerClient } from './worker/trainer-client.ts';
+
+export const SERVICE_VERSION = '0.1.0';
+export const STATIC_DIR = fileURLToPath(new URL('../dashboards/public', import.meta.url));
+
+export interface RunningService {
+  url: string;
+  port: number;
+  adminToken: string;
+  /** True when ADMIN_TOKEN was unset and a token was generated. */
+  tokenGenerated: boolean;
+  loop: LiveLoop;
+  events: EventBus;
+  metrics: ServiceMetrics;
+  registry: Registry;
+  store: ModelStore;
+  /** Resolves once a model is served (or rejects if start-up is abandoned). */
+  ready: Promise<void>;
+  close(): Promise<void>;
+}
+
+export interface StartOptions {
+  log?: Logger;
+  /** Starts the cron ticks once ready (default true; tests drive cycles by hand). */
+  cron?: boolean;
+  store?: ModelStore;
+}
+
+export async function startService(config: ServiceConfig, options: StartOptions = {}): Promise<RunningService> {
+  const log = options.log ?? createLogger(config.LOG_LEVEL);
+  const tokenGenerated = !config.ADMIN_TOKEN;
+  const adminToken = config.ADMIN_TOKEN ?? randomBytes(24).toString('base64url');
+  const hookToken = config.ALERT_WEBHOOK_TOKEN ?? adminToken;
+
+  const registry = new Registry();
+  const metrics = createServiceMetrics(registry, {
+    version: SERVICE_VERSION,
+    backend: 'starting',
+    modelArch: config.MODEL_ARCH,
+    cycleIntervalSeconds: config.cycleIntervalSeconds,
+    processMetrics: true,
+  });
+  const events = new EventBus();
+  const store = options.store ?? createModelStore(config);
+  const predictor = new Predictor();
+  const trainer = new TrainerClient(
+    {
+      dataset: config.DATASET,
+      seed: config.SEED,
+      arch: config.MODEL_ARCH,
+      drift: config.DRIFT,
+      poolSubset: config.POOL_SUBSET,
+      evalSubset: config.EVAL_SUBSET,
+      scanSubset: config.SCAN_SUBSET,
+    },
+    log,
+  );
+  const campaigns = new Campaigns(config.MAX_CAMPAIGNS);
+  const policy = new MitigationPolicy({
+    enabled: config.POLICY === 'scan-stlr',
+    forcedUpdates: config.POLICY_STLR_UPDATES,
+    forcedSchedule: config.POLICY_STLR_SCHEDULE,
+  });
+  const alerts = new AlertLog();
+  const loop = new LiveLoop({ config, store, trainer, predictor, metrics, events, log, campaigns, policy });
+  let inputShape: InputShape | undefined;
+
+  const app = createApp({
+    log,
+    events,
+    adminToken,
+    hookToken,
+    staticDir: STATIC_DIR,
+    loop,
+    store,
+    predictor,
+    metrics,
+    registry,
+    alerts,
+    inputShape: () => inputShape,
+  });
+  const server: HttpServer = createServer(app);
+  const io = new IoServer(server, { serveClient: true });
+  events.onAny((name, payload) => io.emit(name, payload));
+  io.on('connection', (socket) => socket.emit(EVENTS.state, loop.state()));
+  events.onAny((name, payload) => {
+    if (name !== EVENTS.cycleProgress && name !== EVENTS.state) log.debug({ event: name, payload }, 'event');
+  });
+
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(config.PORT, config.HOST, () => resolve());
+  });
+  const port = (server.address() as AddressInfo).port;
+  const host = config.HOST === '0.0.0.0' || config.HOST === '::' ? 'localhost' : config.HOST;
+
+  const scheduler = new CycleScheduler(config.cycleCron, () => loop.runCycle('cron'));
+  const ready = (async () => {
+    const backend = await loadBackend({ log: (msg) => log.debug(msg) });
+    const setup = await trainer.start();
+    inputShape = { height: setup.height, width: setup.width, channels: setup.channels };
+    metrics.build.set({ version: SERVICE_VERSION, backend: `${backend.name}/${setup.backend}`, modelArch: config.MODEL_ARCH });
+    await loop.bootstrap();
+    if (options.cron !== false && loop.isReady()) scheduler.start();
+  })();
+  ready.catch((err: Error) => log.error({ err }, 'start-up failed'));
+
+  let closing: Promise<void> | undefined;
+  const close = () =>
+    (closing ??= (async () => {
+      await scheduler.stop();
+      await loop.stop();
+      await new Promise<void>((resolve) => {
+        io.close(() => resolve());
+        server.closeAllConnections();
+      });
+      predictor.dispose();
+    })());
+
+  return {
+    url: `http://${host}:${port}`,
+    port,
+    adminToken,
+    tokenGenerated,
+    loop,
+    events,
+    metrics,
+    registry,
+    store,
+    ready,
+    close,
+  };
+}

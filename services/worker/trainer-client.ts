@@ -1,0 +1,132 @@
+/**
+ * The main thread's handle on the training worker: request/response by id, progress
+ * callbacks, and a restart if the worker dies (its pending requests fail, nothing else).
+ */
+import { Worker } from 'node:worker_threads';
+import type { Logger } from '../log.ts';
+import type {
+  KnownTrigger,
+  ModelResult,
+  PoisonOrder,
+  TrainProgressMessage,
+  WorkerRequest,
+  WorkerResponse,
+  WorkerResults,
+  WorkerSetup,
+} from './protocol.ts';
+
+type Pending = {
+  resolve: (value: unknown) => void;
+  reject: (err: Error) => void;
+  onProgress?: (p: TrainProgressMessage) => void;
+};
+
+/** Distributes Omit over the request union. */
+type Payload<T extends WorkerRequest['type']> = Omit<Extract<WorkerRequest, { type: T }>, 'id' | 'type'>;
+
+export class TrainerClient {
+  private worker: Worker | undefined;
+  private nextId = 1;
+  private readonly pending = new Map<number, Pending>();
+  private setupDone: Promise<WorkerResults['setup']> | undefined;
+  private closing = false;
+
+  constructor(
+    private readonly setup: WorkerSetup,
+    private readonly log: Logger,
+  ) {}
+
+  /** Starts the worker and loads the data set (once; again after a crash). */
+  start(): Promise<WorkerResults['setup']> {
+    if (!this.setupDone) {
+      this.worker = this.spawn();
+      this.setupDone = this.call('setup', { setup: this.setup });
+      this.setupDone.catch(() => (this.setupDone = undefined));
+    }
+    return this.setupDone;
+  }
+
+  trainInitial(
+    epochs: number,
+    batchSize: number,
+    schedule: string,
+    onProgress?: (p: TrainProgressMessage) => void,
+  ): Promise<ModelResult> {
+    return this.afterSetup(() => this.call('trainInitial', { epochs, batchSize, schedule }, onProgress));
+  }
+
+  update(
+    request: Payload<'update'>,
+    onProgress?: (p: TrainProgressMessage) => void,
+  ): Promise<ModelResult> {
+    return this.afterSetup(() => this.call('update', request, onProgress, [request.base.buffer as ArrayBuffer]));
+  }
+
+  evaluate(model: Uint8Array, step: number, triggers: KnownTrigger[]): Promise<WorkerResults['evaluate']> {
+    return this.afterSetup(() => this.call('evaluate', { model: model.slice(), step, triggers }));
+  }
+
+  scan(model: Uint8Array, step: number): Promise<WorkerResults['scan']> {
+    return this.afterSetup(() => this.call('scan', { model: model.slice(), step }));
+  }
+
+  async close(): Promise<void> {
+    this.closing = true;
+    const w = this.worker;
+    this.worker = undefined;
+    if (w) await w.terminate();
+  }
+
+  private async afterSetup<T>(fn: () => Promise<T>): Promise<T> {
+    await this.start();
+    return fn();
+  }
+
+  private spawn(): Worker {
+    // Node 20 does not apply the parent's `--import tsx` hooks to a worker's entry file, so a
+    // tiny bootstrap registers tsx in the worker first, then imports the TypeScript entry.
+    const entry = new URL('./trainer-worker.ts', import.meta.url).href;
+    const tsx = import.meta.resolve('tsx/esm/api');
+    const bootstrap = `import(${JSON.stringify(tsx)}).then((m) => { m.register(); return import(${JSON.stringify(entry)}); })`;
+    const worker = new Worker(bootstrap, { eval: true });
+    worker.on('message', (msg: WorkerResponse) => this.onMessage(msg));
+    worker.on('error', (err) => this.log.error({ err }, 'training worker crashed'));
+    worker.on('exit', (code) => {
+      if (this.worker === worker) this.worker = undefined;
+      this.setupDone = undefined;
+      for (const [id, p] of this.pending) {
+        p.reject(new Error(`training worker exited with code ${code}`));
+        this.pending.delete(id);
+      }
+      if (!this.closing) this.log.warn({ code }, 'training worker exited; it restarts on the next request');
+    });
+    return worker;
+  }
+
+  private onMessage(msg: WorkerResponse): void {
+    const p = this.pending.get(msg.id);
+    if (!p) return;
+    if (msg.type === 'progress') {
+      p.onProgress?.(msg);
+      return;
+    }
+    this.pending.delete(msg.id);
+    if (msg.type === 'result') p.resolve(msg.result);
+    else p.reject(new Error(msg.message));
+  }
+
+  private call<T extends WorkerRequest['type']>(
+    type: T,
+    payload: Payload<T>,
+    onProgress?: (p: TrainProgressMessage) => void,
+    transfer: ArrayBuffer[] = [],
+  ): Promise<WorkerResults[T]> {
+    if (!this.worker) this.worker = this.spawn();
+    const worker = this.worker;
+    const id = this.nextId++;
+    return new Promise<WorkerResults[T]>((resolve, reject) => {
+      this.pending.set(id, { resolve: resolve as (v: unknown) => void, reject, onProgress });
+      worker.postMessage({ type, id, ...payload }, transfer);
+    });
+  }
+}

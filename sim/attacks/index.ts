@@ -1,0 +1,13 @@
+export type {
+  AttackConfig,
+  AttackConfigOf,
+  AttackDefinition,
+  AttackKind,
+  BadNetsConfig,
+  BlendConfig,
+  Trigger,
+  WanetConfig,
+} from './types.ts';
+export { ATTACKS, ATTACK_KINDS, createTrigger, getAttack, resolveAttack } from './registry.ts';
+export { attackConfigSchema, parseAttack, validateAttack } from './parse.ts';
+export { poisonSet, triggeredTestSet, type PoisonOptions, type PoisonedSet } from './poison.ts';

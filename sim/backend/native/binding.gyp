@@ -1,0 +1,11 @@
+{
+  "targets": [
+    {
+      "target_name": "permanence_kernels",
+      "sources": ["src/addon.cc"],
+      "cflags_cc": ["-O3", "-std=c++17", "-fexceptions"],
+      "cflags_cc!": ["-fno-exceptions"],
+      "libraries": ["-ldnnl"]
+    }
+  ]
+}

@@ -1,0 +1,41 @@
+import { createRequire } from 'node:module';
+
+/** The optional N-API addon (src/addon.cc): oneDNN convolutions on the wasm heap. */
+export interface NativeKernels {
+  /**
+   * kind 0: y = conv(x, w); 1: dx from (dy, w); 2: dw from (x, dy). dims: [n, h, w, cin,
+   * kh, kw, cout, oh, ow, strideH, strideW, padTop, padLeft, padBottom, padRight, dilationH,
+   * dilationW]. Arrays are NHWC / HWIO, written in place.
+   */
+  conv(kind: 0 | 1 | 2, a: Float32Array, b: Float32Array, out: Float32Array, dims: readonly number[]): void;
+  version(): string;
+}
+
+export type NativeStatus =
+  { loaded: true; kernels: NativeKernels; detail: string } | { loaded: false; detail: string };
+
+const ADDON_PATH = './build/Release/permanence_kernels.node';
+
+let status: NativeStatus | undefined;
+
+/**
+ * Loads the addon once. It is built at install (npm's postinstall runs build.mjs) when
+ * node-gyp, a C++ compiler and oneDNN's headers (Debian: libdnnl-dev) are present;
+ * when it is missing or fails to load, Permanence uses its JS/wasm kernels instead.
+ * PERMANENCE_NATIVE=0 turns it off.
+ */
+export function loadNativeKernels(): NativeStatus {
+  if (status) return status;
+  if (process.env.PERMANENCE_NATIVE === '0') {
+    status = { loaded: false, detail: 'disabled by PERMANENCE_NATIVE=0' };
+    return status;
+  }
+  try {
+    const kernels = createRequire(import.meta.url)(ADDON_PATH) as NativeKernels;
+    status = { loaded: true, kernels, detail: kernels.version() };
+  } catch (error) {
+    const message = error instanceof Error ? error.message.split('\n')[0] : String(error);
+    status = { loaded: false, detail: `native addon unavailable (npm run build:native): ${message}` };
+  }
+  return status;
+}

@@ -1,0 +1,212 @@
+import { createTrigger, poisonSet, triggeredTestSet, type Trigger } from '../attacks/index.ts';
+import { subset, type ImageSet } from '../data/image-set.ts';
+import { loadDataset, type DatasetName, type LoadedDataset } from '../data/registry.ts';
+import { applyDrift } from '../drift/index.ts';
+import { accuracy, attackSuccessRate } from '../metrics/evaluate.ts';
+import { asrArea, firstBelow, survivability } from '../metrics/survivability.ts';
+import { createModel, defaultModelSpec, type Model } from '../models/index.ts';
+import { createRng, permutation } from '../rng.ts';
+import { train, type TrainProgress, type TrainReport } from '../train/trainer.ts';
+import { isPoisoned, lastPoisonedModel, type ExperimentConfig } from './config.ts';
+
+/** Evaluation of one model of the timeline (F0 has index 0). */
+export interface ModelRecord {
+  readonly index: number;
+  readonly driftStep: number;
+  readonly poisoned: boolean;
+  readonly cleanAccuracy: number;
+  /** ASR on today's drifted-then-triggered non-target test images; null for a clean run. */
+  readonly asr: number | null;
+  readonly train: Omit<TrainReport, 'diverged'>;
+  /** Extra results from inspectors (e.g. defense scans), by name. */
+  readonly inspections?: Readonly<Record<string, unknown>>;
+}
+
+export interface StaticRecord {
+  readonly driftStep: number;
+  readonly cleanAccuracy: number;
+  readonly asr: number | null;
+}
+
+export interface SeedResult {
+  readonly seed: number;
+  readonly models: readonly ModelRecord[];
+  /** F0 kept unchanged, evaluated on each drifted test set. */
+  readonly static: readonly StaticRecord[];
+  /** ASR of the last poisoned model, which the paper requires to be >= 99%. */
+  readonly injectedAsr: number | null;
+  readonly injectionEffective: boolean | null;
+  readonly survivability: number | null;
+  readonly firstBelowGamma: number | null;
+  readonly asrArea: number | null;
+  readonly stepsPerUpdate: number;
+  readonly seconds: number;
+}
+
+export type ExperimentEvent =
+  | { type: 'seed:start'; seed: number }
+  | { type: 'train:start'; seed: number; index: number; totalSteps: number }
+  | { type: 'train:progress'; seed: number; index: number; progress: TrainProgress }
+  | { type: 'model:evaluated'; seed: number; record: ModelRecord }
+  | { type: 'seed:done'; seed: number; result: SeedResult };
+
+/** Looks at a model after it is evaluated (e.g. a backdoor scan); the result is stored by name. */
+export type Inspector = (
+  model: Model,
+  context: { seed: number; index: number; cleanTest: ImageSet; trigger: Trigger | null; target: number },
+) => Promise<unknown>;
+
+export interface RunHooks {
+  readonly onEvent?: (event: ExperimentEvent) => void;
+  readonly inspectors?: Readonly<Record<string, { at: readonly number[]; inspect: Inspector }>>;
+  readonly signal?: AbortSignal;
+  /** Receives each trained model (F0 first) before the next update changes it, e.g. to save it. */
+  readonly onModel?: (model: Model, index: number) => Promise<void>;
+}
+
+export class DivergedError extends Error {
+  constructor(seed: number, index: number) {
+    super(`training diverged (NaN or infinite loss) in seed ${seed}, model F${index}; lower the learning rate`);
+  }
+}
+
+/**
+ * Runs the protocol of SPEC 1 for one seed: the seed picks the split, the initial weights,
+ * the poisoned images and the batch order, so a seed reproduces a run on one backend.
+ */
+export async function runSeed(config: ExperimentConfig, seed: number, hooks: RunHooks = {}): Promise<SeedResult> {
+  const started = performance.now();
+  const emit = hooks.onEvent ?? (() => undefined);
+  emit({ type: 'seed:start', seed });
+  const data = loadDataset(config.dataset as DatasetName, seed);
+  const trigger = config.attack ? createTrigger(config.attack, data.shape) : null;
+  const testAt = testSetsByStep(config, data, trigger);
+  const spec = defaultModelSpec(config.model, data.shape, data.numClasses, {
+    widthMultiplier: config.widthMultiplier,
+  });
+  const model = createModel(spec, seed);
+  const models: ModelRecord[] = [];
+  let stepsPerUpdate = 0;
+  try {
+    const staticRecords: StaticRecord[] = [];
+    for (let index = 0; index <= config.updates; index++) {
+      const isF0 = index === 0;
+      const training = isF0 ? config.f0 : config.update;
+      let trainData = isF0 ? data.d0 : updateData(config, data.pool, seed, index);
+      if (isPoisoned(config, index) && trigger) {
+        trainData = poisonSet(trainData, trigger, {
+          ratio: config.poisonRatio,
+          target: config.target,
+          rng: createRng(`poison:${seed}:${index}`),
+        }).set;
+      }
+      const totalSteps = Math.ceil(trainData.count / training.batchSize) * training.epochs;
+      if (!isF0) stepsPerUpdate = totalSteps;
+      emit({ type: 'train:start', seed, index, totalSteps });
+      const report = await train(model, trainData, {
+        epochs: training.epochs,
+        batchSize: training.batchSize,
+        schedule: training.schedule,
+        seed: `${seed}:${index}`,
+        signal: hooks.signal,
+        onProgress: (progress) => emit({ type: 'train:progress', seed, index, progress }),
+      });
+      if (report.diverged) throw new DivergedError(seed, index);
+      const { diverged: _, ...trainSummary } = report;
+      const test = testAt(index);
+      const record: ModelRecord = {
+        index,
+        driftStep: index,
+        poisoned: isPoisoned(config, index),
+        cleanAccuracy: await accuracy(model, test.clean),
+        asr: test.triggered ? await attackSuccessRate(model, test.triggered) : null,
+        train: trainSummary,
+        inspections: await inspect(hooks, model, { seed, index, cleanTest: test.clean, trigger, target: config.target }),
+      };
+      models.push(record);
+      emit({ type: 'model:evaluated', seed, record });
+      await hooks.onModel?.(model, index);
+      if (isF0 && config.staticBaseline) {
+        for (let step = 0; step <= config.updates; step++) {
+          const t = testAt(step);
+          staticRecords.push({
+            driftStep: step,
+            cleanAccuracy: await accuracy(model, t.clean),
+            asr: t.triggered ? await attackSuccessRate(model, t.triggered) : null,
+          });
+        }
+      }
+    }
+    const result = summarise(config, seed, models, staticRecords, stepsPerUpdate, started);
+    emit({ type: 'seed:done', seed, result });
+    return result;
+  } finally {
+    model.dispose();
+  }
+}
+
+/** D_i: the pool (or a random subset of it, for a faster loop) drifted to step i. */
+function updateData(config: ExperimentConfig, pool: ImageSet, seed: number, index: number): ImageSet {
+  const base =
+    config.poolSubset && config.poolSubset < pool.count
+      ? subset(pool, permutation(pool.count, createRng(`pool:${seed}:${index}`)).subarray(0, config.poolSubset))
+      : pool;
+  return applyDrift(base, config.drift, index);
+}
+
+/** Clean and triggered test sets per drift step, built once per step. */
+function testSetsByStep(
+  config: ExperimentConfig,
+  data: LoadedDataset,
+  trigger: Trigger | null,
+): (step: number) => { clean: ImageSet; triggered: ImageSet | null } {
+  const cache = new Map<number, { clean: ImageSet; triggered: ImageSet | null }>();
+  return (step) => {
+    let sets = cache.get(step);
+    if (!sets) {
+      // Drift first, then stamp: the attacker triggers an input from today's distribution (SPEC 1).
+      const clean = applyDrift(data.test, config.drift, step);
+      sets = { clean, triggered: trigger ? triggeredTestSet(clean, trigger, config.target) : null };
+      cache.set(step, sets);
+    }
+    return sets;
+  };
+}
+
+async function inspect(
+  hooks: RunHooks,
+  model: Model,
+  context: Parameters<Inspector>[1],
+): Promise<Record<string, unknown> | undefined> {
+  if (!hooks.inspectors) return undefined;
+  const out: Record<string, unknown> = {};
+  for (const [name, { at, inspect }] of Object.entries(hooks.inspectors)) {
+    if (at.includes(context.index)) out[name] = await inspect(model, context);
+  }
+  return Object.keys(out).length > 0 ? out : undefined;
+}
+
+function summarise(
+  config: ExperimentConfig,
+  seed: number,
+  models: ModelRecord[],
+  staticRecords: StaticRecord[],
+  stepsPerUpdate: number,
+  started: number,
+): SeedResult {
+  const last = lastPoisonedModel(config);
+  const injected = last === null ? null : (models[last]?.asr ?? null);
+  const after = last === null ? [] : models.slice(last + 1).map((m) => m.asr ?? 0);
+  return {
+    seed,
+    models,
+    static: staticRecords,
+    injectedAsr: injected,
+    injectionEffective: injected === null ? null : injected >= 0.99,
+    survivability: last === null ? null : survivability(after, config.gamma, config.horizon),
+    firstBelowGamma: last === null ? null : firstBelow(after, config.gamma),
+    asrArea: last === null ? null : asrArea(models.slice(last).map((m) => m.asr ?? 0)),
+    stepsPerUpdate,
+    seconds: (performance.now() - started) / 1000,
+  };
+}

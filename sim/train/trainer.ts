@@ -1,0 +1,131 @@
+import './register-gradients.ts';
+import * as tf from '@tensorflow/tfjs-core';
+import type { ImageSet } from '../data/image-set.ts';
+import type { Model } from '../models/model.ts';
+import { createRng, permutation } from '../rng.ts';
+import { batchTensors } from './batches.ts';
+import { learningRate, type ScheduleSpec } from './schedules.ts';
+import { DEFAULT_SGD, SgdMomentum, type SgdOptions } from './sgd.ts';
+
+export interface TrainProgress {
+  readonly step: number;
+  readonly totalSteps: number;
+  readonly epoch: number;
+  readonly loss: number;
+  readonly lr: number;
+}
+
+export interface TrainOptions {
+  readonly epochs: number;
+  readonly batchSize: number;
+  readonly schedule: ScheduleSpec;
+  /** Seeds the batch order. */
+  readonly seed: number | string;
+  readonly sgd?: SgdOptions;
+  /** Called every `progressEvery` steps and at the last step. */
+  readonly onProgress?: (progress: TrainProgress) => void;
+  readonly progressEvery?: number;
+  readonly signal?: AbortSignal;
+}
+
+export interface TrainReport {
+  readonly steps: number;
+  /** Mean loss over the last epoch (NaN if training diverged). */
+  readonly loss: number;
+  readonly diverged: boolean;
+  readonly seconds: number;
+  readonly samplesPerSecond: number;
+}
+
+/** Steps of one training call: every epoch covers the data once, the last batch may be short. */
+export function stepsPerRun(count: number, batchSize: number, epochs: number): number {
+  return Math.ceil(count / batchSize) * epochs;
+}
+
+/**
+ * Trains `model` in place on `data` with SGD-momentum and the given schedule: F0 training
+ * and every fine-tuning update go through here. Momentum buffers are fresh per call (SPEC 4).
+ * Stops early, reporting `diverged`, when the loss becomes NaN or infinite.
+ */
+export async function train(model: Model, data: ImageSet, options: TrainOptions): Promise<TrainReport> {
+  const started = performance.now();
+  const rng = createRng(`batches:${options.seed}`);
+  const optimizer = new SgdMomentum(options.sgd ?? DEFAULT_SGD);
+  const perEpoch = Math.ceil(data.count / options.batchSize);
+  const totalSteps = perEpoch * options.epochs;
+  const progressEvery = options.progressEvery ?? Math.max(1, Math.floor(totalSteps / 50));
+  let step = 0;
+  let samples = 0;
+  let epochLoss = 0;
+  let diverged = false;
+  try {
+    for (let epoch = 0; epoch < options.epochs && !diverged; epoch++) {
+      const order = permutation(data.count, rng);
+      const losses: tf.Scalar[] = [];
+      for (let from = 0; from < data.count; from += options.batchSize) {
+        options.signal?.throwIfAborted();
+        const lr = learningRate(options.schedule, step, totalSteps);
+        losses.push(trainStep(model, optimizer, data, order, from, Math.min(from + options.batchSize, data.count), lr));
+        step++;
+        samples += Math.min(options.batchSize, data.count - from);
+        const report = step % progressEvery === 0 || step === totalSteps;
+        if (report || losses.length >= 16) {
+          // Reading a loss waits for the backend; batch the reads to keep it busy.
+          const recent = await readLosses(losses.splice(0));
+          epochLoss += recent.sum;
+          if (!Number.isFinite(recent.last)) {
+            diverged = true;
+            break;
+          }
+          if (report) options.onProgress?.({ step, totalSteps, epoch, loss: recent.last, lr });
+        }
+      }
+      const rest = await readLosses(losses.splice(0));
+      epochLoss += rest.sum;
+      if (rest.count > 0 && !Number.isFinite(rest.last)) diverged = true;
+      if (epoch < options.epochs - 1 && !diverged) epochLoss = 0;
+    }
+  } finally {
+    optimizer.dispose();
+  }
+  const seconds = (performance.now() - started) / 1000;
+  return {
+    steps: step,
+    loss: diverged ? Number.NaN : epochLoss / perEpoch,
+    diverged,
+    seconds,
+    samplesPerSecond: samples / Math.max(seconds, 1e-9),
+  };
+}
+
+function trainStep(
+  model: Model,
+  optimizer: SgdMomentum,
+  data: ImageSet,
+  order: Int32Array,
+  from: number,
+  to: number,
+  lr: number,
+): tf.Scalar {
+  return tf.tidy(() => {
+    const { x, labels } = batchTensors(data, order, from, to);
+    const onehot = tf.oneHot(tf.tensor1d(labels, 'int32'), model.spec.numClasses);
+    const { value, grads } = tf.variableGrads(
+      () => tf.losses.softmaxCrossEntropy(onehot, model.apply(x, true)) as tf.Scalar,
+      [...model.trainable.values()],
+    );
+    optimizer.step(model.trainable, grads, lr);
+    return value;
+  });
+}
+
+async function readLosses(losses: tf.Scalar[]): Promise<{ sum: number; last: number; count: number }> {
+  if (losses.length === 0) return { sum: 0, last: 0, count: 0 };
+  const stacked = tf.stack(losses);
+  const values = await stacked.data();
+  stacked.dispose();
+  for (const l of losses) l.dispose();
+  let sum = 0;
+  for (const v of values) sum += v;
+  return { sum, last: values[values.length - 1], count: values.length };
+}

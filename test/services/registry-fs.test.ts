@@ -1,0 +1,72 @@
+import assert from 'node:assert/strict';
+import { mkdir, mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { after, describe, it } from 'node:test';
+import { FsModelStore } from '../../services/registry/fs-store.ts';
+import { ChecksumError } from '../../services/registry/model-store.ts';
+import { draft, storeContract } from './helpers/store-contract.ts';
+
+const roots: string[] = [];
+async function newRoot(): Promise<string> {
+  const root = await mkdtemp(join(tmpdir(), 'permanence-fs-'));
+  roots.push(root);
+  return root;
+}
+after(async () => {
+  for (const r of roots) await rm(r, { recursive: true, force: true });
+});
+
+describe('FsModelStore contract', async () => {
+  const root = await newRoot();
+  storeContract(() => new FsModelStore(root));
+});
+
+describe('FsModelStore on disk', () => {
+  it('writes models/<name>/v<N>/ with model, metrics and manifest, and a pointer file', async () => {
+    const root = await newRoot();
+    const store = new FsModelStore(root);
+    await store.init();
+    await store.saveVersion('m', draft(0, [1, 2, 3]));
+    await store.promote('m', 1, 0, 'initial');
+    assert.deepEqual((await readdir(join(root, 'models/m'))).sort(), ['promoted.json', 'v1']);
+    assert.deepEqual((await readdir(join(root, 'models/m/v1'))).sort(), ['manifest.json', 'metrics.json', 'model.bin']);
+    const pointer = JSON.parse(await readFile(join(root, 'models/m/promoted.json'), 'utf8')) as { version: number };
+    assert.equal(pointer.version, 1);
+  });
+
+  it('detects a flipped byte in a model file', async () => {
+    const root = await newRoot();
+    const store = new FsModelStore(root);
+    await store.init();
+    await store.saveVersion('m', draft(0, [1, 2, 3]));
+    await writeFile(join(root, 'models/m/v1/model.bin'), new Uint8Array([1, 2, 4]));
+    await assert.rejects(store.loadVersion('m', 1), ChecksumError);
+  });
+
+  it('detects a missing file', async () => {
+    const root = await newRoot();
+    const store = new FsModelStore(root);
+    await store.init();
+    await store.saveVersion('m', draft(0, [1]));
+    await rm(join(root, 'models/m/v1/metrics.json'));
+    await assert.rejects(store.loadVersion('m', 1), /missing/);
+  });
+
+  it('removes staging folders left by a crash and never reuses a committed number', async () => {
+    const root = await newRoot();
+    const store = new FsModelStore(root);
+    await store.init();
+    await store.saveVersion('m', draft(0, [1]));
+    // What a kill -9 in the middle of saveVersion leaves behind.
+    await mkdir(join(root, 'models/m/.staging-deadbeef'));
+    await writeFile(join(root, 'models/m/.staging-deadbeef/model.bin'), 'partial');
+    await writeFile(join(root, 'models/m/promoted.json.abc.tmp'), '{"trunc');
+    const reopened = new FsModelStore(root);
+    await reopened.init();
+    assert.deepEqual((await readdir(join(root, 'models/m'))).sort(), ['v1']);
+    const next = await reopened.saveVersion('m', draft(1, [2]));
+    assert.equal(next.version, 2);
+    assert.deepEqual([...(await reopened.loadVersion('m', 1)).files['model.bin']], [1]);
+  });
+});
