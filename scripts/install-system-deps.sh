@@ -7,7 +7,7 @@ set -euo pipefail
 declare -A need=(
   [promtool]=prometheus
   [prometheus]=prometheus
-  [alertmanager]=prometheus-alertmanager
+  [prometheus-alertmanager]=prometheus-alertmanager
   [chromium]=chromium
   [redis-server]=redis-server
   [docker-compose]=docker-compose

@@ -1,4 +1,5 @@
 import * as tf from '@tensorflow/tfjs-core';
+import { batchNormTraining } from '../backend/ops/batch-norm-training.ts';
 import type { Parameters } from './parameters.ts';
 
 /** Functional building blocks: each returns a function applying the layer to a batch. */
@@ -26,14 +27,15 @@ export function batchNorm(params: Parameters, name: string, channels: number): L
     if (!training) {
       return tf.batchNorm4d(x, runningMean as tf.Tensor1D, runningVar as tf.Tensor1D, beta as tf.Tensor1D, gamma as tf.Tensor1D, BN_EPSILON);
     }
-    const { mean, variance } = tf.moments(x, [0, 1, 2]);
     const n = x.shape[0] * x.shape[1] * x.shape[2];
-    tf.tidy(() => {
-      const unbiased = tf.mul(variance, n / Math.max(n - 1, 1));
-      runningMean.assign(tf.add(tf.mul(runningMean, 1 - BN_MOMENTUM), tf.mul(mean, BN_MOMENTUM)));
-      runningVar.assign(tf.add(tf.mul(runningVar, 1 - BN_MOMENTUM), tf.mul(unbiased, BN_MOMENTUM)));
+    // A fused op with a closed-form gradient: much cheaper than differentiating moments.
+    return batchNormTraining(x, gamma as tf.Tensor1D, beta as tf.Tensor1D, BN_EPSILON, ({ mean, variance }) => {
+      tf.tidy(() => {
+        const unbiased = tf.mul(variance, n / Math.max(n - 1, 1));
+        runningMean.assign(tf.add(tf.mul(runningMean, 1 - BN_MOMENTUM), tf.mul(mean, BN_MOMENTUM)));
+        runningVar.assign(tf.add(tf.mul(runningVar, 1 - BN_MOMENTUM), tf.mul(unbiased, BN_MOMENTUM)));
+      });
     });
-    return tf.batchNorm4d(x, mean as tf.Tensor1D, variance as tf.Tensor1D, beta as tf.Tensor1D, gamma as tf.Tensor1D, BN_EPSILON);
   };
 }
 

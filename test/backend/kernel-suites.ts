@@ -2,6 +2,7 @@ import assert from 'node:assert/strict';
 import { before, describe, it } from 'node:test';
 import * as tf from '@tensorflow/tfjs-core';
 import { loadBackend } from '../../sim/backend/loader.ts';
+import { batchNormTrainingSuite } from './batch-norm-suite.ts';
 import { onBothBackends, randomValues, relativeError } from './compare.ts';
 
 const TOLERANCE = 1e-5;

@@ -1,6 +1,9 @@
 import { createRequire } from 'node:module';
 
-/** The optional N-API addon (src/addon.cc): oneDNN convolutions on the wasm heap. */
+/**
+ * The optional N-API addon (src/addon.cc): oneDNN convolutions and OpenMP BatchNorm and
+ * max-pool gradients, computed in place on the wasm heap.
+ */
 export interface NativeKernels {
   /**
    * kind 0: y = conv(x, w); 1: dx from (dy, w); 2: dw from (x, dy). dims: [n, h, w, cin,
@@ -8,6 +11,28 @@ export interface NativeKernels {
    * dilationW]. Arrays are NHWC / HWIO, written in place.
    */
   conv(kind: 0 | 1 | 2, a: Float32Array, b: Float32Array, out: Float32Array, dims: readonly number[]): void;
+  /** Per-channel mean and biased variance of rows x channels (NHWC flattened). */
+  bnMoments(
+    x: Float32Array,
+    dims: readonly [number, number],
+    mean: Float32Array,
+    variance: Float32Array,
+  ): void;
+  /** Closed-form training BatchNorm gradient (see ops/batch-norm-training.ts). */
+  bnGrad(
+    dy: Float32Array,
+    x: Float32Array,
+    mean: Float32Array,
+    variance: Float32Array,
+    gamma: Float32Array,
+    dims: readonly [number, number],
+    epsilon: number,
+    dx: Float32Array,
+    dGamma: Float32Array,
+    dBeta: Float32Array,
+  ): void;
+  /** dims: [n, h, w, c, outH, outW, filterH, filterW, strideH, strideW, padTop, padLeft]. */
+  maxPoolGrad(dy: Float32Array, x: Float32Array, dx: Float32Array, dims: readonly number[]): void;
   version(): string;
 }
 

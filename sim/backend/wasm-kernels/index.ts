@@ -1,10 +1,11 @@
 import * as tf from '@tensorflow/tfjs-core';
 import type { KernelConfig } from '@tensorflow/tfjs-core';
 import type { NativeKernels } from '../native/index.ts';
+import { makeBatchNormTrainingConfigs } from './batch-norm-training.ts';
 import { makeConv2DBackpropInputConfig } from './conv2d-backprop-input.ts';
 import { conv2DBackpropFilterConfig } from './conv2d-backprop-filter.ts';
 import { makeMeanConfig, makeSumConfig } from './leading-axes-reduce.ts';
-import { maxPoolGradConfig } from './max-pool-grad.ts';
+import { makeMaxPoolGradConfig } from './max-pool-grad.ts';
 import { makeNativeConvConfigs } from './native-conv.ts';
 import { overrideWasmKernel } from './wasm-backend.ts';
 
@@ -26,10 +27,11 @@ export function registerWasmTrainingKernels(native?: NativeKernels): string[] {
   if (registered) return registered;
   const js: KernelConfig[] = [
     conv2DBackpropFilterConfig,
-    maxPoolGradConfig,
+    makeMaxPoolGradConfig(native),
     makeConv2DBackpropInputConfig(builtIn('Conv2DBackpropInput')),
     makeSumConfig(builtIn('Sum')),
     makeMeanConfig(builtIn('Mean')),
+    ...makeBatchNormTrainingConfigs(native),
   ];
   for (const config of js) overrideWasmKernel(config);
   if (native) {

@@ -1,4 +1,5 @@
 import { backend_util, type KernelConfig, type KernelFunc, type TensorInfo } from '@tensorflow/tfjs-core';
+import type { NativeKernels } from '../native/index.ts';
 import type { WasmBackend } from './wasm-backend.ts';
 
 interface MaxPoolGradAttrs {
@@ -13,11 +14,7 @@ interface MaxPoolGradAttrs {
  * backend), reading and writing the wasm heap directly. wasm's built-in kernel recomputes
  * positions through a slow generic path; this single pass is several times faster.
  */
-function maxPoolGrad(args: {
-  inputs: { dy: TensorInfo; input: TensorInfo; output: TensorInfo };
-  backend: WasmBackend;
-  attrs: MaxPoolGradAttrs;
-}): TensorInfo {
+function maxPoolGrad(args: MaxPoolGradArgs, native?: NativeKernels): TensorInfo {
   const { inputs, backend, attrs } = args;
   const { dy, input } = inputs;
   const info = backend_util.computePool2DInfo(
@@ -33,10 +30,15 @@ function maxPoolGrad(args: {
   const dx = backend.typedArrayFromHeap(out) as Float32Array;
   const x = backend.typedArrayFromHeap(input) as Float32Array;
   const g = backend.typedArrayFromHeap(dy) as Float32Array;
-  dx.fill(0);
   const { batchSize, inHeight, inWidth, inChannels: channels, outHeight, outWidth } = info;
   const { strideHeight, strideWidth, filterHeight, filterWidth } = info;
   const { top, left } = info.padInfo;
+  if (native) {
+    const dims = [batchSize, inHeight, inWidth, channels, outHeight, outWidth];
+    native.maxPoolGrad(g, x, dx, [...dims, filterHeight, filterWidth, strideHeight, strideWidth, top, left]);
+    return out;
+  }
+  dx.fill(0);
   const rowStride = inWidth * channels;
   let gAt = 0;
   for (let b = 0; b < batchSize; b++) {
@@ -69,8 +71,17 @@ function maxPoolGrad(args: {
   return out;
 }
 
-export const maxPoolGradConfig: KernelConfig = {
-  kernelName: 'MaxPoolGrad',
-  backendName: 'wasm',
-  kernelFunc: maxPoolGrad as unknown as KernelFunc,
-};
+interface MaxPoolGradArgs {
+  inputs: { dy: TensorInfo; input: TensorInfo; output: TensorInfo };
+  backend: WasmBackend;
+  attrs: MaxPoolGradAttrs;
+}
+
+/** Computed by the native addon when given (the same rule, on all cores), else in JS. */
+export function makeMaxPoolGradConfig(native?: NativeKernels): KernelConfig {
+  return {
+    kernelName: 'MaxPoolGrad',
+    backendName: 'wasm',
+    kernelFunc: ((args: MaxPoolGradArgs) => maxPoolGrad(args, native)) as unknown as KernelFunc,
+  };
+}

@@ -1,7 +1,7 @@
 /** The ModelStore contract, run against every implementation. */
 import assert from 'node:assert/strict';
 import { it } from 'node:test';
-import { ChecksumError, VersionNotFoundError, type ModelStore, type VersionDraft } from '../../../services/registry/model-store.ts';
+import { VersionNotFoundError, type ModelStore, type VersionDraft } from '../../../services/registry/model-store.ts';
 
 export function draft(step: number, bytes: number[], status: VersionDraft['status'] = 'candidate'): VersionDraft {
   return {
@@ -56,14 +56,5 @@ export function storeContract(makeStore: () => ModelStore): void {
     await store.init();
     await store.saveVersion('x', draft(0, [1]));
     assert.deepEqual(await store.listVersions('y'), []);
-  });
-
-  it('refuses to load a version whose bytes changed (ChecksumError)', async () => {
-    // The implementation-specific test corrupts the object; here: metrics.json is covered too.
-    const store = makeStore();
-    await store.init();
-    const m = await store.saveVersion('c', draft(0, [1, 2]));
-    assert.ok(m.files.some((f) => f.path === 'metrics.json'));
-    assert.ok(ChecksumError);
   });
 }

@@ -37,7 +37,8 @@ CFLAGS_CC_Debug := \
 	-std=gnu++17 \
 	-O3 \
 	-std=c++17 \
-	-fexceptions
+	-fexceptions \
+	-fopenmp
 
 INCS_Debug := \
 	-I/usr/include/node \
@@ -81,7 +82,8 @@ CFLAGS_CC_Release := \
 	-std=gnu++17 \
 	-O3 \
 	-std=c++17 \
-	-fexceptions
+	-fexceptions \
+	-fopenmp
 
 INCS_Release := \
 	-I/usr/include/node \
@@ -122,11 +124,13 @@ $(obj).$(TOOLSET)/$(TARGET)/%.o: $(obj)/%.cc FORCE_DO_CMD
 LDFLAGS_Debug := \
 	-pthread \
 	-rdynamic \
+	-fopenmp \
 	-m64
 
 LDFLAGS_Release := \
 	-pthread \
 	-rdynamic \
+	-fopenmp \
 	-m64
 
 LIBS := \

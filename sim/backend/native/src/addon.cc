@@ -4,6 +4,10 @@
 #include <node_api.h>
 
 #include <dnnl.hpp>
+#include <omp.h>
+
+#include <algorithm>
+#include <cmath>
 #include <cstdint>
 #include <stdexcept>
 #include <string>
@@ -86,6 +90,125 @@ void backwardWeights(const Conv& c, float* x, float* dy, float* dw) {
   if (!direct) dnnl::reorder(diffWeights, user).execute(stream(), diffWeights, user);
 }
 
+
+// ---- BatchNorm (training) and max-pool backward: memory-bound loops, split by rows ------
+// Rows are the N*H*W positions of an NHWC tensor; each thread accumulates its own rows
+// per channel in double, and the partial sums are added in thread order (deterministic
+// for a given thread count).
+
+void bnMoments(const float* x, int64_t rows, int64_t channels, float* mean, float* var) {
+  int threads = omp_get_max_threads();
+  std::vector<double> sum(threads * channels, 0.0), sumSq(threads * channels, 0.0);
+#pragma omp parallel num_threads(threads)
+  {
+    int t = omp_get_thread_num();
+    double* s = &sum[t * channels];
+    double* q = &sumSq[t * channels];
+#pragma omp for schedule(static)
+    for (int64_t r = 0; r < rows; r++) {
+      const float* row = x + r * channels;
+      for (int64_t c = 0; c < channels; c++) {
+        double v = row[c];
+        s[c] += v;
+        q[c] += v * v;
+      }
+    }
+  }
+  for (int64_t c = 0; c < channels; c++) {
+    double s = 0, q = 0;
+    for (int t = 0; t < threads; t++) {
+      s += sum[t * channels + c];
+      q += sumSq[t * channels + c];
+    }
+    double m = s / rows;
+    mean[c] = static_cast<float>(m);
+    var[c] = static_cast<float>(std::max(0.0, q / rows - m * m));
+  }
+}
+
+void bnGrad(const float* dy, const float* x, const float* mean, const float* var, const float* gamma, double eps,
+            int64_t rows, int64_t channels, float* dx, float* dGamma, float* dBeta) {
+  int threads = omp_get_max_threads();
+  std::vector<float> rstd(channels);
+  for (int64_t c = 0; c < channels; c++) rstd[c] = static_cast<float>(1.0 / std::sqrt(var[c] + eps));
+  std::vector<double> sumDy(threads * channels, 0.0), sumDyXc(threads * channels, 0.0);
+#pragma omp parallel num_threads(threads)
+  {
+    int t = omp_get_thread_num();
+    double* a = &sumDy[t * channels];
+    double* b = &sumDyXc[t * channels];
+#pragma omp for schedule(static)
+    for (int64_t r = 0; r < rows; r++) {
+      const float* g = dy + r * channels;
+      const float* v = x + r * channels;
+      for (int64_t c = 0; c < channels; c++) {
+        a[c] += g[c];
+        b[c] += static_cast<double>(g[c]) * (v[c] - mean[c]);
+      }
+    }
+  }
+  std::vector<float> scale(channels), shift(channels), xcFactor(channels);
+  for (int64_t c = 0; c < channels; c++) {
+    double sDy = 0, sDyXc = 0;
+    for (int t = 0; t < threads; t++) {
+      sDy += sumDy[t * channels + c];
+      sDyXc += sumDyXc[t * channels + c];
+    }
+    dBeta[c] = static_cast<float>(sDy);
+    dGamma[c] = static_cast<float>(sDyXc * rstd[c]);
+    scale[c] = gamma[c] * rstd[c];
+    shift[c] = static_cast<float>(sDy / rows);
+    xcFactor[c] = static_cast<float>(sDyXc / rows * rstd[c] * rstd[c]);
+  }
+#pragma omp parallel for schedule(static) num_threads(threads)
+  for (int64_t r = 0; r < rows; r++) {
+    const float* g = dy + r * channels;
+    const float* v = x + r * channels;
+    float* o = dx + r * channels;
+    for (int64_t c = 0; c < channels; c++) o[c] = scale[c] * (g[c] - shift[c] - (v[c] - mean[c]) * xcFactor[c]);
+  }
+}
+
+// Each dy goes to the first maximum of its window in row-major order (tfjs's cpu rule).
+void maxPoolGrad(const float* dy, const float* x, float* dx, const int64_t* d) {
+  const int64_t n = d[0], h = d[1], w = d[2], ch = d[3], oh = d[4], ow = d[5], fh = d[6], fw = d[7], sh = d[8],
+                sw = d[9], pt = d[10], pl = d[11];
+  std::fill(dx, dx + n * h * w * ch, 0.0f);
+  // Windows of one image may overlap (stride < size), so images are the unit of work.
+#pragma omp parallel for schedule(static)
+  for (int64_t b = 0; b < n; b++) {
+    const float* xb = x + b * h * w * ch;
+    float* db = dx + b * h * w * ch;
+    const float* gb = dy + b * oh * ow * ch;
+    std::vector<float> best(ch);
+    std::vector<int64_t> at(ch);
+    for (int64_t i = 0; i < oh; i++) {
+      int64_t r0 = i * sh - pt, rMin = std::max<int64_t>(0, r0), rMax = std::min(h, r0 + fh);
+      for (int64_t j = 0; j < ow; j++) {
+        int64_t c0 = j * sw - pl, cMin = std::max<int64_t>(0, c0), cMax = std::min(w, c0 + fw);
+        std::fill(best.begin(), best.end(), -INFINITY);
+        std::fill(at.begin(), at.end(), -1);
+        for (int64_t r = rMin; r < rMax; r++) {
+          for (int64_t c = cMin; c < cMax; c++) {
+            const float* px = xb + (r * w + c) * ch;
+            int64_t base = (r * w + c) * ch;
+            for (int64_t k = 0; k < ch; k++) {
+              if (px[k] > best[k]) {
+                best[k] = px[k];
+                at[k] = base + k;
+              }
+            }
+          }
+        }
+        const float* g = gb + (i * ow + j) * ch;
+        for (int64_t k = 0; k < ch; k++) {
+          if (at[k] >= 0) db[at[k]] += g[k];
+        }
+      }
+    }
+  }
+}
+
 // ---- N-API glue -------------------------------------------------------------------------
 
 #define CHECK(call)                                                      \
@@ -103,6 +226,71 @@ float* floats(napi_env env, napi_value v, size_t atLeast) {
   if (type != napi_float32_array) throw std::runtime_error("expected a Float32Array");
   if (length < atLeast) throw std::runtime_error("Float32Array too short for the given shape");
   return static_cast<float*>(data);
+}
+
+
+std::vector<int64_t> ints(napi_env env, napi_value array, uint32_t count) {
+  std::vector<int64_t> out(count);
+  for (uint32_t i = 0; i < count; i++) {
+    napi_value e;
+    CHECK(napi_get_element(env, array, i, &e));
+    CHECK(napi_get_value_int64(env, e, &out[i]));
+  }
+  return out;
+}
+
+template <size_t N>
+void args(napi_env env, napi_callback_info info, napi_value (&argv)[N]) {
+  size_t argc = N;
+  CHECK(napi_get_cb_info(env, info, &argc, argv, nullptr, nullptr));
+  if (argc != N) throw std::runtime_error("wrong number of arguments");
+}
+
+template <typename F>
+napi_value guarded(napi_env env, F body) {
+  try {
+    body();
+  } catch (const dnnl::error& e) {
+    napi_throw_error(env, nullptr, (std::string("oneDNN: ") + e.what()).c_str());
+  } catch (const std::exception& e) {
+    napi_throw_error(env, nullptr, e.what());
+  }
+  return nullptr;
+}
+
+// bnMoments(x, [rows, channels], mean, variance)
+napi_value BnMomentsCall(napi_env env, napi_callback_info info) {
+  return guarded(env, [&] {
+    napi_value a[4];
+    args(env, info, a);
+    auto d = ints(env, a[1], 2);
+    bnMoments(floats(env, a[0], d[0] * d[1]), d[0], d[1], floats(env, a[2], d[1]), floats(env, a[3], d[1]));
+  });
+}
+
+// bnGrad(dy, x, mean, variance, gamma, [rows, channels], epsilon, dx, dGamma, dBeta)
+napi_value BnGradCall(napi_env env, napi_callback_info info) {
+  return guarded(env, [&] {
+    napi_value a[10];
+    args(env, info, a);
+    auto d = ints(env, a[5], 2);
+    double eps;
+    CHECK(napi_get_value_double(env, a[6], &eps));
+    size_t all = d[0] * d[1], c = d[1];
+    bnGrad(floats(env, a[0], all), floats(env, a[1], all), floats(env, a[2], c), floats(env, a[3], c),
+           floats(env, a[4], c), eps, d[0], d[1], floats(env, a[7], all), floats(env, a[8], c), floats(env, a[9], c));
+  });
+}
+
+// maxPoolGrad(dy, x, dx, [n, h, w, c, oh, ow, filterH, filterW, strideH, strideW, padTop, padLeft])
+napi_value MaxPoolGradCall(napi_env env, napi_callback_info info) {
+  return guarded(env, [&] {
+    napi_value a[4];
+    args(env, info, a);
+    auto d = ints(env, a[3], 12);
+    size_t xs = d[0] * d[1] * d[2] * d[3], ys = d[0] * d[4] * d[5] * d[3];
+    maxPoolGrad(floats(env, a[0], ys), floats(env, a[1], xs), floats(env, a[2], xs), d.data());
+  });
 }
 
 // conv(kind, a, b, out, dims): kind 0 forward (x, w -> y), 1 backward data (dy, w -> dx),
@@ -154,6 +342,12 @@ napi_value Init(napi_env env, napi_value exports) {
   napi_value fn;
   napi_create_function(env, "conv", NAPI_AUTO_LENGTH, ConvCall, nullptr, &fn);
   napi_set_named_property(env, exports, "conv", fn);
+  napi_create_function(env, "bnMoments", NAPI_AUTO_LENGTH, BnMomentsCall, nullptr, &fn);
+  napi_set_named_property(env, exports, "bnMoments", fn);
+  napi_create_function(env, "bnGrad", NAPI_AUTO_LENGTH, BnGradCall, nullptr, &fn);
+  napi_set_named_property(env, exports, "bnGrad", fn);
+  napi_create_function(env, "maxPoolGrad", NAPI_AUTO_LENGTH, MaxPoolGradCall, nullptr, &fn);
+  napi_set_named_property(env, exports, "maxPoolGrad", fn);
   napi_create_function(env, "version", NAPI_AUTO_LENGTH, Version, nullptr, &fn);
   napi_set_named_property(env, exports, "version", fn);
   return exports;

@@ -1,0 +1,342 @@
+/**
+ * The dashboard's model of the live loop: REST snapshots and socket.io events folded into
+ * one plain object, and the series the charts draw derived from it. No DOM here, so the
+ * logic runs (and is tested) in node as well as in the browser.
+ */
+export const MAX_LOG_ENTRIES = 200;
+export const MAX_MARKS = 2000;
+/** The anomaly index above which a scan flags a model (Neural Cleanse's rule). */
+export const ANOMALY_THRESHOLD = 2;
+/** The ASR a backdoor must keep to count as surviving (services/loop/campaigns.ts). */
+export const SURVIVAL_GAMMA = 0.5;
+
+export function createStore() {
+  return {
+    /** The last /api/state snapshot or `state` event. */
+    state: null,
+    /** version -> { version, step, createdAt, schedule, status, parentVersion, cleanAccuracy, asr } */
+    versions: new Map(),
+    /** campaign id -> campaign as the service describes it. */
+    campaigns: new Map(),
+    /** { at, version, step, defense, anomalyIndex, flagged } in arrival order. */
+    scans: [],
+    /** Timeline marks { t, kind, version, step, label }. */
+    marks: [],
+    /** alert key -> latest stored alert. */
+    alerts: new Map(),
+    /** Activity log, newest first: { t, kind, text }. */
+    log: [],
+    /** Training progress of the running cycle, or null. */
+    progress: null,
+  };
+}
+
+const time = (iso, fallback) => {
+  const t = Date.parse(iso ?? '');
+  return Number.isFinite(t) ? t : fallback;
+};
+
+function upsertVersion(store, record) {
+  const previous = store.versions.get(record.version) ?? {};
+  const merged = { ...previous };
+  for (const [key, value] of Object.entries(record)) {
+    if (value !== undefined) merged[key] = value;
+  }
+  store.versions.set(record.version, merged);
+  return merged;
+}
+
+function addMark(store, mark) {
+  store.marks.push(mark);
+  if (store.marks.length > MAX_MARKS) store.marks.splice(0, store.marks.length - MAX_MARKS);
+}
+
+function hasMark(store, kind, version, from = -Infinity, to = Infinity) {
+  return store.marks.some((m) => m.kind === kind && m.version === version && m.t >= from && m.t <= to);
+}
+
+function addLog(store, t, kind, text) {
+  store.log.unshift({ t, kind, text });
+  if (store.log.length > MAX_LOG_ENTRIES) store.log.length = MAX_LOG_ENTRIES;
+}
+
+export function campaignLabel(c) {
+  const attack = { badnets: 'BadNets', blend: 'Blend', wanet: 'WaNet' }[c.trigger?.kind] ?? c.trigger?.kind ?? '?';
+  return `${attack} ${c.id} (${Math.round(c.ratio * 100)}% → ${c.target})`;
+}
+
+/** Applies a /api/state snapshot (also sent as the `state` event). */
+export function applyState(store, state) {
+  store.state = state;
+  store.progress = state.progress ?? null;
+  store.campaigns = new Map((state.campaigns ?? []).map((c) => [c.id, c]));
+  if (state.model) {
+    upsertVersion(store, { version: state.model.version, step: state.model.step, schedule: state.model.schedule });
+  }
+}
+
+/**
+ * Applies GET /api/models: the registry's versions. Promotions are read from the manifests
+ * (the loop promotes a version right after saving it unless it was rejected) and rollbacks
+ * are inferred where a version's parent is not the version promoted before it.
+ */
+export function applyModels(store, models) {
+  const manifests = [...(models.versions ?? [])].sort((a, b) => a.version - b.version);
+  let served;
+  let servedSince = -Infinity;
+  for (const m of manifests) {
+    const t = time(m.createdAt, 0);
+    upsertVersion(store, {
+      version: m.version,
+      step: m.step,
+      createdAt: m.createdAt,
+      schedule: m.schedule,
+      status: m.status,
+      parentVersion: m.parentVersion,
+    });
+    if (m.parentVersion !== null && served !== undefined && m.parentVersion !== served) {
+      if (!hasMark(store, 'rolledback', m.parentVersion, servedSince, t)) {
+        addMark(store, { t: t - 1, kind: 'rolledback', version: m.parentVersion, step: m.step - 1 });
+      }
+      served = m.parentVersion;
+    }
+    const kind = m.status === 'rejected' ? 'rejected' : 'promoted';
+    if (!hasMark(store, kind, m.version)) addMark(store, { t, kind, version: m.version, step: m.step });
+    if (kind === 'promoted') {
+      served = m.version;
+      servedSince = t;
+    }
+  }
+  const pointer = models.promoted;
+  if (pointer?.reason === 'rollback' && pointer.version !== served) {
+    const t = time(pointer.promotedAt, Date.now());
+    if (!hasMark(store, 'rolledback', pointer.version, servedSince, Infinity)) {
+      addMark(store, { t, kind: 'rolledback', version: pointer.version, step: pointer.step });
+    }
+  }
+}
+
+/** Applies the metrics document of one version (GET /api/models/:version). */
+export function applyVersionMetrics(store, version, metrics) {
+  const evaluation = metrics?.evaluation;
+  if (!evaluation) return;
+  upsertVersion(store, { version, cleanAccuracy: evaluation.cleanAccuracy, asr: evaluation.asr ?? {} });
+}
+
+/** Applies GET /api/alerts. */
+export function applyAlerts(store, alerts) {
+  for (const a of [...(alerts.resolved ?? []), ...(alerts.firing ?? [])]) {
+    store.alerts.set(a.key, a);
+    const t = time(a.receivedAt, Date.now());
+    const kind = a.status === 'firing' ? 'alert-firing' : 'alert-resolved';
+    if (!store.marks.some((m) => m.kind === kind && m.key === a.key && m.t === t)) {
+      addMark(store, { t, kind, key: a.key, label: a.name, version: servedVersionAt(store, t) });
+    }
+  }
+}
+
+/** The version served at time t, read from the timeline marks. */
+export function servedVersionAt(store, t) {
+  let version = store.state?.model?.version ?? null;
+  let best = -Infinity;
+  for (const m of store.marks) {
+    if ((m.kind === 'promoted' || m.kind === 'rolledback') && m.t <= t && m.t >= best) {
+      best = m.t;
+      version = m.version;
+    }
+  }
+  return version;
+}
+
+/**
+ * Applies one socket.io event (names from services/contract.ts). Returns true when the
+ * event changed something worth redrawing.
+ */
+export function applyEvent(store, name, payload, now = Date.now()) {
+  const p = payload ?? {};
+  switch (name) {
+    case 'state':
+      applyState(store, p);
+      return true;
+    case 'cycle:started':
+      store.progress = { step: 0, totalSteps: 0, loss: null, lr: null };
+      addLog(store, now, 'cycle', `Update to drift step ${p.step} started (${p.schedule}${poisonNote(p.poison)})`);
+      return true;
+    case 'cycle:progress':
+      store.progress = { step: p.step, totalSteps: p.totalSteps, loss: p.loss, lr: p.lr, epoch: p.epoch };
+      return true;
+    case 'cycle:finished': {
+      const t = time(p.finishedAt, now);
+      store.progress = null;
+      if (p.version !== undefined) {
+        upsertVersion(store, {
+          version: p.version,
+          step: p.step,
+          createdAt: p.finishedAt,
+          schedule: p.schedule,
+          status: p.outcome === 'rejected' ? 'rejected' : 'candidate',
+          cleanAccuracy: p.evaluation?.cleanAccuracy,
+          asr: p.evaluation?.asr,
+        });
+      }
+      if (p.outcome === 'rejected') {
+        addMark(store, { t, kind: 'rejected', version: p.version, step: p.step });
+        addLog(store, t, 'warn', `v${p.version} diverged at drift step ${p.step}: kept, not promoted`);
+      } else {
+        const acc = p.evaluation ? `, clean accuracy ${percent(p.evaluation.cleanAccuracy)}` : '';
+        addLog(store, t, 'cycle', `v${p.version} trained on drift step ${p.step} in ${p.seconds?.toFixed(1)} s${acc}`);
+      }
+      return true;
+    }
+    case 'cycle:failed': {
+      const t = time(p.finishedAt, now);
+      store.progress = null;
+      addMark(store, { t, kind: 'failed', version: servedVersionAt(store, t), step: p.step, label: p.error });
+      addLog(store, t, 'error', `Update to drift step ${p.step} failed: ${p.error ?? 'unknown error'}`);
+      return true;
+    }
+    case 'model:promoted':
+      if (!hasMark(store, 'promoted', p.version)) {
+        addMark(store, { t: now, kind: 'promoted', version: p.version, step: p.step });
+      }
+      addLog(store, now, 'model', `v${p.version} promoted (${p.reason ?? 'cycle'}, ${p.schedule ?? ''})`);
+      return true;
+    case 'model:rolledback':
+      addMark(store, { t: now, kind: 'rolledback', version: p.version, step: p.step });
+      addLog(store, now, 'warn', `Rolled back to v${p.version} (drift step stays ${p.step})`);
+      return true;
+    case 'scan:finished': {
+      const scan = {
+        at: now,
+        version: p.version,
+        step: p.step,
+        defense: p.defense,
+        anomalyIndex: p.anomalyIndex,
+        flagged: Boolean(p.flagged),
+      };
+      store.scans.push(scan);
+      addMark(store, { t: now, kind: scan.flagged ? 'scan-flagged' : 'scan', version: p.version, step: p.step });
+      const verdict = scan.flagged ? `flagged (labels ${(p.flaggedLabels ?? []).join(', ')})` : 'clean';
+      addLog(store, now, scan.flagged ? 'warn' : 'scan', `${p.defense} scan of v${p.version}: anomaly index ${Number(p.anomalyIndex).toFixed(2)}, ${verdict}`);
+      return true;
+    }
+    case 'poison:injected':
+      store.campaigns.set(p.id, p);
+      addMark(store, { t: time(p.createdAt, now), kind: 'poison', version: servedVersionAt(store, now), label: campaignLabel(p) });
+      addLog(store, now, 'poison', `Poison campaign ${campaignLabel(p)} queued (${p.mode}, ${p.cycles} update${p.cycles === 1 ? '' : 's'})`);
+      return true;
+    case 'poison:stopped':
+      store.campaigns.set(p.id, p);
+      addMark(store, { t: now, kind: 'poison-stopped', version: servedVersionAt(store, now), label: campaignLabel(p) });
+      addLog(store, now, 'poison', `Poison campaign ${p.id} stopped`);
+      return true;
+    case 'schedule:changed':
+      if (store.state) store.state = { ...store.state, schedule: { operator: p.schedule, effective: p.effective } };
+      addLog(store, now, 'schedule', `Update schedule set to ${p.schedule}${p.effective !== p.schedule ? ` (effective ${p.effective})` : ''}`);
+      return true;
+    case 'policy:decision':
+      addLog(store, time(p.at, now), 'policy', `Auto-mitigation ${p.action}: ${p.reason}`);
+      return true;
+    case 'alert:received': {
+      store.alerts.set(p.key, p);
+      const t = time(p.receivedAt, now);
+      addMark(store, { t, kind: p.status === 'firing' ? 'alert-firing' : 'alert-resolved', key: p.key, label: p.name, version: servedVersionAt(store, t) });
+      addLog(store, t, p.status === 'firing' ? 'error' : 'alert', `Alert ${p.name} ${p.status}`);
+      return true;
+    }
+    default:
+      return false;
+  }
+}
+
+function poisonNote(ids) {
+  return ids?.length ? `, poisoned by ${ids.join(', ')}` : '';
+}
+
+export function percent(x, digits = 1) {
+  return Number.isFinite(x) ? `${(x * 100).toFixed(digits)}%` : '—';
+}
+
+/** Clean accuracy (%) per version: promoted and rejected versions as separate series. */
+export function accuracySeries(store) {
+  const promoted = [];
+  const rejected = [];
+  for (const v of [...store.versions.values()].sort((a, b) => a.version - b.version)) {
+    if (!Number.isFinite(v.cleanAccuracy)) continue;
+    const point = { x: v.version, y: v.cleanAccuracy * 100, step: v.step };
+    (v.status === 'rejected' ? rejected : promoted).push(point);
+  }
+  return { promoted, rejected };
+}
+
+/** Campaigns in creation order (stable colours: a campaign keeps its style). */
+export function orderedCampaigns(store) {
+  return [...store.campaigns.values()].sort((a, b) => time(a.createdAt, 0) - time(b.createdAt, 0) || (a.id < b.id ? -1 : 1));
+}
+
+/**
+ * ASR (%) per campaign and version: the campaign's own record, completed by the per-version
+ * evaluations (a cycle's event can arrive before the state that updates the campaign).
+ */
+export function asrSeries(store) {
+  return orderedCampaigns(store).map((c) => {
+    const byVersion = new Map();
+    for (const v of store.versions.values()) {
+      const asr = v.asr?.[c.id];
+      if (Number.isFinite(asr) && v.status !== 'rejected') byVersion.set(v.version, { x: v.version, y: asr * 100, step: v.step });
+    }
+    for (const a of c.asr ?? []) byVersion.set(a.version, { x: a.version, y: a.asr * 100, step: a.step });
+    const points = [...byVersion.values()].sort((a, b) => a.x - b.x);
+    return { id: c.id, label: campaignLabel(c), status: c.status, points };
+  });
+}
+
+/** Anomaly index per defense, at the version each scan examined. */
+export function anomalySeries(store) {
+  const byDefense = new Map();
+  for (const s of store.scans) {
+    if (!Number.isFinite(s.anomalyIndex)) continue;
+    if (!byDefense.has(s.defense)) byDefense.set(s.defense, []);
+    byDefense.get(s.defense).push({ x: s.version, y: s.anomalyIndex, step: s.step, flagged: s.flagged });
+  }
+  return [...byDefense.entries()].map(([defense, points]) => ({ defense, points }));
+}
+
+/** Survivability so far per campaign, in updates. */
+export function survivabilityBars(store) {
+  return orderedCampaigns(store).map((c) => ({ id: c.id, label: campaignLabel(c), value: c.survivability ?? 0, status: c.status }));
+}
+
+/**
+ * The timeline: the served version and the drift step as step functions of time, and the
+ * marks (promotions, rollbacks, rejected or failed updates, poison, scans, alerts) by kind.
+ */
+export function timelineSeries(store) {
+  const marks = [...store.marks].sort((a, b) => a.t - b.t);
+  const served = [];
+  const drift = [];
+  let step = null;
+  for (const m of marks) {
+    if (m.kind === 'promoted' || m.kind === 'rolledback') {
+      served.push({ x: m.t, y: m.version });
+      if (Number.isFinite(m.step)) step = Math.max(step ?? 0, m.step);
+      if (step !== null) drift.push({ x: m.t, y: step });
+    }
+  }
+  const now = Date.now();
+  const current = store.state?.model;
+  if (served.length && current) served.push({ x: Math.max(now, served.at(-1).x), y: current.version });
+  if (drift.length && Number.isFinite(store.state?.step)) drift.push({ x: Math.max(now, drift.at(-1).x), y: store.state.step });
+  const byKind = {};
+  for (const m of marks) {
+    if (m.version === null || m.version === undefined) continue;
+    (byKind[m.kind] ??= []).push({ x: m.t, y: m.version, label: m.label, step: m.step });
+  }
+  return { served, drift, marks: byKind };
+}
+
+/** Alerts split into firing and resolved, newest first. */
+export function alertLists(store) {
+  const all = [...store.alerts.values()].sort((a, b) => time(b.receivedAt, 0) - time(a.receivedAt, 0));
+  return { firing: all.filter((a) => a.status === 'firing'), resolved: all.filter((a) => a.status === 'resolved') };
+}

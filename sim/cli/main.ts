@@ -1,0 +1,26 @@
+import { Command, CommanderError } from 'commander';
+import { registerRun } from './commands/run.ts';
+
+/**
+ * `permanence <command>`: each command lives in its own file under commands/ and
+ * registers itself here. Exit codes: 0 success, 1 error, 2 usage error, 3 backdoor flagged
+ * (scan).
+ */
+const program = new Command()
+  .name('permanence')
+  .description('Simulate how long a backdoor survives in a model continually fine-tuned on drifting data.')
+  .showHelpAfterError()
+  .exitOverride();
+
+registerRun(program);
+
+try {
+  await program.parseAsync(process.argv);
+} catch (error) {
+  if (error instanceof CommanderError) {
+    process.exitCode = error.exitCode === 0 ? 0 : 2;
+  } else {
+    console.error(`permanence: ${(error as Error).message}`);
+    process.exitCode = process.exitCode && process.exitCode !== 0 ? process.exitCode : 1;
+  }
+}

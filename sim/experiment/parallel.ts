@@ -1,0 +1,79 @@
+import { startTsWorker } from '../ts-worker.ts';
+import type { BackendName } from '../backend/loader.ts';
+import type { ExperimentConfig } from './config.ts';
+import { modelSaver } from './model-saver.ts';
+import { runSeed, type ExperimentEvent, type RunHooks, type SeedResult } from './runner.ts';
+
+export interface SeedPoolOptions {
+  /** Seeds run at once; 1 runs in this thread (needed for inspectors and onModel hooks). */
+  readonly jobs: number;
+  readonly backend?: BackendName;
+  readonly hooks?: RunHooks;
+  readonly onSeedDone?: (result: SeedResult) => Promise<void>;
+  /** Save models F<i> (i in `at`) of every seed into this run folder. */
+  readonly saveModels?: { readonly dir: string; readonly at: readonly number[] | 'all' };
+}
+
+/** Runs seeds, `jobs` at a time, each in a worker thread with its own backend. */
+export async function runSeeds(
+  config: ExperimentConfig,
+  seeds: readonly number[],
+  options: SeedPoolOptions,
+): Promise<SeedResult[]> {
+  const results: SeedResult[] = [];
+  if (options.jobs <= 1 || seeds.length <= 1) {
+    for (const seed of seeds) {
+      const onModel = options.saveModels ? modelSaver(options.saveModels, seed) : undefined;
+      const result = await runSeed(config, seed, { ...options.hooks, onModel });
+      await options.onSeedDone?.(result);
+      results.push(result);
+    }
+    return results;
+  }
+  const queue = [...seeds];
+  const lane = async (): Promise<void> => {
+    for (let seed = queue.shift(); seed !== undefined; seed = queue.shift()) {
+      const result = await runSeedInWorker(config, seed, options, options.hooks?.onEvent);
+      await options.onSeedDone?.(result);
+      results.push(result);
+    }
+  };
+  await Promise.all(Array.from({ length: Math.min(options.jobs, seeds.length) }, lane));
+  return results;
+}
+
+function runSeedInWorker(
+  config: ExperimentConfig,
+  seed: number,
+  options: SeedPoolOptions,
+  onEvent: ((event: ExperimentEvent) => void) | undefined,
+): Promise<SeedResult> {
+  return new Promise((resolve, reject) => {
+    const worker = startTsWorker(new URL('./seed-worker.ts', import.meta.url), {
+      config,
+      seed,
+      backend: options.backend,
+      saveModels: options.saveModels,
+    });
+    let settled = false;
+    worker.on('message', (message: { kind: string; event?: ExperimentEvent; result?: SeedResult; message?: string }) => {
+      if (message.kind === 'event' && message.event) onEvent?.(message.event);
+      else if (message.kind === 'done' && message.result) {
+        settled = true;
+        resolve(message.result);
+        void worker.terminate();
+      } else if (message.kind === 'error') {
+        settled = true;
+        reject(new Error(message.message));
+        void worker.terminate();
+      }
+    });
+    worker.on('error', (error) => {
+      settled = true;
+      reject(error);
+    });
+    worker.on('exit', (code) => {
+      if (!settled) reject(new Error(`seed ${seed} worker exited with code ${code}`));
+    });
+  });
+}

@@ -1,0 +1,67 @@
+import * as vega from 'vega';
+import { compile, type TopLevelSpec } from 'vega-lite';
+import type { ExperimentResults } from './results.ts';
+
+/** Okabe-Ito colours: distinguishable with the common colour-vision deficiencies. */
+export const PALETTE = ['#0072B2', '#D55E00', '#009E73', '#CC79A7', '#E69F00', '#56B4E9', '#F0E442', '#000000'];
+
+/** Renders a Vega-Lite spec to SVG, headless (no canvas needed). */
+export async function renderSvg(spec: TopLevelSpec): Promise<string> {
+  const view = new vega.View(vega.parse(compile(spec).spec), { renderer: 'none' });
+  try {
+    return await view.toSVG();
+  } finally {
+    view.finalize();
+  }
+}
+
+/**
+ * Figure 2 of the paper for one experiment: clean accuracy and ASR per model (mean line,
+ * +-1 std band over seeds), with the static F0 baseline dashed.
+ */
+export function timelineSpec(results: ExperimentResults, title: string): TopLevelSpec {
+  const rows: { model: number; series: string; mean: number; lo: number; hi: number }[] = [];
+  const push = (model: number, series: string, b: { mean: number; std: number } | null): void => {
+    if (b) rows.push({ model, series, mean: b.mean, lo: Math.max(0, b.mean - b.std), hi: Math.min(1, b.mean + b.std) });
+  };
+  for (const m of results.summary.models) {
+    push(m.index, 'clean accuracy', m.cleanAccuracy);
+    push(m.index, 'ASR', m.asr);
+    push(m.index, 'static F0 accuracy', m.staticAccuracy);
+    push(m.index, 'static F0 ASR', m.staticAsr);
+  }
+  const series = ['clean accuracy', 'ASR', 'static F0 accuracy', 'static F0 ASR'];
+  const color = { field: 'series', type: 'nominal', scale: { domain: series, range: PALETTE.slice(0, 4) }, title: null };
+  const x = { field: 'model', type: 'quantitative', title: 'model update (0 = F0)', axis: { tickMinStep: 1 } };
+  return {
+    $schema: 'https://vega.github.io/schema/vega-lite/v5.json',
+    title,
+    width: 520,
+    height: 280,
+    data: { values: rows },
+    layer: [
+      {
+        mark: { type: 'area', opacity: 0.18 },
+        encoding: { x, y: { field: 'lo', type: 'quantitative' }, y2: { field: 'hi' }, color },
+      },
+      {
+        mark: { type: 'line', point: true },
+        encoding: {
+          x,
+          y: { field: 'mean', type: 'quantitative', title: 'rate (0-1)', scale: { domain: [0, 1] } },
+          color,
+          strokeDash: {
+            field: 'series',
+            type: 'nominal',
+            scale: { domain: series, range: [[1, 0], [1, 0], [6, 4], [2, 2]] },
+            legend: null,
+          },
+        },
+      },
+      {
+        mark: { type: 'rule', strokeDash: [3, 3], color: '#666' },
+        encoding: { y: { datum: results.config.gamma } },
+      },
+    ],
+  } as TopLevelSpec;
+}

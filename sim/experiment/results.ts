@@ -1,0 +1,96 @@
+import { meanStd } from '../metrics/survivability.ts';
+import type { ExperimentConfig } from './config.ts';
+import type { SeedResult } from './runner.ts';
+
+export interface Band {
+  readonly mean: number;
+  readonly std: number;
+}
+
+export interface ModelSummary {
+  readonly index: number;
+  readonly cleanAccuracy: Band;
+  readonly asr: Band | null;
+  readonly staticAccuracy: Band | null;
+  readonly staticAsr: Band | null;
+}
+
+export interface ExperimentResults {
+  readonly format: 1;
+  readonly config: ExperimentConfig;
+  readonly backend: string;
+  readonly seeds: readonly SeedResult[];
+  readonly summary: {
+    readonly models: readonly ModelSummary[];
+    readonly survivability: Band | null;
+    readonly stepsPerUpdate: number;
+    /** Seeds whose freshly poisoned model missed the paper's 99% ASR bar. */
+    readonly ineffectiveSeeds: readonly number[];
+  };
+  readonly wallSeconds: number;
+}
+
+const band = (values: number[]): Band => meanStd(values);
+
+/** Mean and standard deviation over seeds, per model index. */
+export function aggregate(
+  config: ExperimentConfig,
+  seeds: readonly SeedResult[],
+  backend: string,
+  wallSeconds: number,
+): ExperimentResults {
+  const sorted = [...seeds].sort((a, b) => a.seed - b.seed);
+  const models: ModelSummary[] = [];
+  for (let index = 0; index <= config.updates; index++) {
+    const at = sorted.map((s) => s.models[index]).filter((m) => m !== undefined);
+    const stat = sorted.map((s) => s.static[index]).filter((m) => m !== undefined);
+    models.push({
+      index,
+      cleanAccuracy: band(at.map((m) => m.cleanAccuracy)),
+      asr: at.every((m) => m.asr !== null) && at.length > 0 ? band(at.map((m) => m.asr as number)) : null,
+      staticAccuracy: stat.length > 0 ? band(stat.map((m) => m.cleanAccuracy)) : null,
+      staticAsr: stat.length > 0 && stat.every((m) => m.asr !== null) ? band(stat.map((m) => m.asr as number)) : null,
+    });
+  }
+  const surv = sorted.map((s) => s.survivability).filter((v): v is number => v !== null);
+  return {
+    format: 1,
+    config,
+    backend,
+    seeds: sorted,
+    summary: {
+      models,
+      survivability: surv.length > 0 ? band(surv) : null,
+      stepsPerUpdate: sorted[0]?.stepsPerUpdate ?? 0,
+      ineffectiveSeeds: sorted.filter((s) => s.injectionEffective === false).map((s) => s.seed),
+    },
+    wallSeconds,
+  };
+}
+
+/** One row per seed and model: the long format spreadsheets and pandas like. */
+export function resultsCsv(results: ExperimentResults): string {
+  const header = 'seed,model,drift_step,poisoned,clean_accuracy,asr,static_accuracy,static_asr,train_steps,train_seconds';
+  const rows = results.seeds.flatMap((s) =>
+    s.models.map((m) => {
+      const st = s.static[m.index];
+      return [
+        s.seed,
+        m.index,
+        m.driftStep,
+        m.poisoned ? 1 : 0,
+        fmt(m.cleanAccuracy),
+        fmt(m.asr),
+        fmt(st?.cleanAccuracy ?? null),
+        fmt(st?.asr ?? null),
+        m.train.steps,
+        m.train.seconds.toFixed(2),
+      ].join(',');
+    }),
+  );
+  return [header, ...rows].join('\n') + '\n';
+}
+
+function fmt(v: number | null): string {
+  return v === null ? '' : v.toFixed(4);
+}
