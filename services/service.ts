@@ -121,7 +121,7 @@ export async function startService(config: ServiceConfig, options: StartOptions 
   const port = (server.address() as AddressInfo).port;
   const host = config.HOST === '0.0.0.0' || config.HOST === '::' ? 'localhost' : config.HOST;
 
-  const scheduler = new CycleScheduler(config.cycleCron, () => loop.runCycle('cron'));
+  const scheduler = new CycleScheduler(config.cycleCron, () => loop.runCycle('cron'), log);
   const ready = (async () => {
     const backend = await loadBackend({ log: (msg) => log.debug(msg) });
     const setup = await trainer.start();

@@ -2,6 +2,7 @@ import { startTsWorker } from '../ts-worker.ts';
 import type { BackendName } from '../backend/loader.ts';
 import type { ExperimentConfig } from './config.ts';
 import { modelSaver } from './model-saver.ts';
+import { folderF0Cache } from './run-folder.ts';
 import { runSeed, type ExperimentEvent, type RunHooks, type SeedResult } from './runner.ts';
 
 export interface SeedPoolOptions {
@@ -12,6 +13,8 @@ export interface SeedPoolOptions {
   readonly onSeedDone?: (result: SeedResult) => Promise<void>;
   /** Save models F<i> (i in `at`) of every seed into this run folder. */
   readonly saveModels?: { readonly dir: string; readonly at: readonly number[] | 'all' };
+  /** Folder of the shared F0 cache (see folderF0Cache); none disables it. */
+  readonly f0CacheDir?: string;
 }
 
 /** Runs seeds, `jobs` at a time, each in a worker thread with its own backend. */
@@ -24,7 +27,8 @@ export async function runSeeds(
   if (options.jobs <= 1 || seeds.length <= 1) {
     for (const seed of seeds) {
       const onModel = options.saveModels ? modelSaver(options.saveModels, seed) : undefined;
-      const result = await runSeed(config, seed, { ...options.hooks, onModel });
+      const f0Cache = options.f0CacheDir ? folderF0Cache(options.f0CacheDir) : undefined;
+      const result = await runSeed(config, seed, { ...options.hooks, onModel, f0Cache });
       await options.onSeedDone?.(result);
       results.push(result);
     }
@@ -54,6 +58,7 @@ function runSeedInWorker(
       seed,
       backend: options.backend,
       saveModels: options.saveModels,
+      f0CacheDir: options.f0CacheDir,
     });
     let settled = false;
     worker.on('message', (message: { kind: string; event?: ExperimentEvent; result?: SeedResult; message?: string }) => {

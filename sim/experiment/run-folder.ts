@@ -3,7 +3,7 @@ import { mkdir, readFile, rename, writeFile } from 'node:fs/promises';
 import { existsSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import type { ExperimentConfig } from './config.ts';
-import type { SeedResult } from './runner.ts';
+import type { F0Cache, SeedResult } from './runner.ts';
 
 /**
  * A run folder is the contract between the runner, reports and dashboards:
@@ -62,4 +62,15 @@ function seedPath(dir: string, seed: number): string {
 /** Where `permanence run --save-models` keeps model i of a seed. */
 export function modelPath(dir: string, seed: number, index: number): string {
   return join(dir, 'models', `seed-${seed}`, `F${index}.bin`);
+}
+
+/** An F0 cache in a folder (default runs/.f0-cache), shared by runs and sweeps. */
+export function folderF0Cache(dir: string): F0Cache {
+  return {
+    load: async (key) => {
+      const path = join(dir, `${key}.bin`);
+      return existsSync(path) ? new Uint8Array(await readFile(path)) : null;
+    },
+    save: (key, bytes) => writeAtomic(join(dir, `${key}.bin`), bytes),
+  };
 }

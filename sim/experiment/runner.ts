@@ -1,10 +1,11 @@
+import { createHash } from 'node:crypto';
 import { createTrigger, poisonSet, triggeredTestSet, type Trigger } from '../attacks/index.ts';
 import { subset, type ImageSet } from '../data/image-set.ts';
 import { loadDataset, type DatasetName, type LoadedDataset } from '../data/registry.ts';
 import { applyDrift } from '../drift/index.ts';
 import { accuracy, attackSuccessRate } from '../metrics/evaluate.ts';
 import { asrArea, firstBelow, survivability } from '../metrics/survivability.ts';
-import { createModel, defaultModelSpec, type Model } from '../models/index.ts';
+import { createModel, defaultModelSpec, deserializeModel, serializeModel, type Model } from '../models/index.ts';
 import { createRng, permutation } from '../rng.ts';
 import { train, type TrainProgress, type TrainReport } from '../train/trainer.ts';
 import { isPoisoned, lastPoisonedModel, type ExperimentConfig } from './config.ts';
@@ -62,6 +63,14 @@ export interface RunHooks {
   readonly signal?: AbortSignal;
   /** Receives each trained model (F0 first) before the next update changes it, e.g. to save it. */
   readonly onModel?: (model: Model, index: number) => Promise<void>;
+  /** Reuses F0 across experiments that differ only after F0 (e.g. SGD vs STLR updates). */
+  readonly f0Cache?: F0Cache;
+}
+
+/** A store of trained F0 models keyed by everything that determines them (see f0CacheKey). */
+export interface F0Cache {
+  load(key: string): Promise<Uint8Array | null>;
+  save(key: string, bytes: Uint8Array): Promise<void>;
 }
 
 export class DivergedError extends Error {
@@ -84,7 +93,7 @@ export async function runSeed(config: ExperimentConfig, seed: number, hooks: Run
   const spec = defaultModelSpec(config.model, data.shape, data.numClasses, {
     widthMultiplier: config.widthMultiplier,
   });
-  const model = createModel(spec, seed);
+  let model = createModel(spec, seed);
   const models: ModelRecord[] = [];
   let stepsPerUpdate = 0;
   try {
@@ -103,15 +112,25 @@ export async function runSeed(config: ExperimentConfig, seed: number, hooks: Run
       const totalSteps = Math.ceil(trainData.count / training.batchSize) * training.epochs;
       if (!isF0) stepsPerUpdate = totalSteps;
       emit({ type: 'train:start', seed, index, totalSteps });
-      const report = await train(model, trainData, {
-        epochs: training.epochs,
-        batchSize: training.batchSize,
-        schedule: training.schedule,
-        seed: `${seed}:${index}`,
-        signal: hooks.signal,
-        onProgress: (progress) => emit({ type: 'train:progress', seed, index, progress }),
-      });
-      if (report.diverged) throw new DivergedError(seed, index);
+      const cacheKey = isF0 && hooks.f0Cache ? f0CacheKey(config, seed) : undefined;
+      const cached = cacheKey ? await hooks.f0Cache?.load(cacheKey) : null;
+      let report: TrainReport;
+      if (cached) {
+        model.dispose();
+        model = deserializeModel(cached);
+        report = { steps: 0, loss: Number.NaN, diverged: false, seconds: 0, samplesPerSecond: 0 };
+      } else {
+        report = await train(model, trainData, {
+          epochs: training.epochs,
+          batchSize: training.batchSize,
+          schedule: training.schedule,
+          seed: `${seed}:${index}`,
+          signal: hooks.signal,
+          onProgress: (progress) => emit({ type: 'train:progress', seed, index, progress }),
+        });
+        if (report.diverged) throw new DivergedError(seed, index);
+        if (cacheKey) await hooks.f0Cache?.save(cacheKey, serializeModel(model));
+      }
       const { diverged: _, ...trainSummary } = report;
       const test = testAt(index);
       const record: ModelRecord = {
@@ -143,6 +162,22 @@ export async function runSeed(config: ExperimentConfig, seed: number, hooks: Run
   } finally {
     model.dispose();
   }
+}
+
+/** Everything that determines F0's weights: the data, model, D0 poison, F0 training and seed. */
+export function f0CacheKey(config: ExperimentConfig, seed: number): string {
+  const poisonedD0 = isPoisoned(config, 0);
+  const determinants = {
+    dataset: config.dataset,
+    model: config.model,
+    widthMultiplier: config.widthMultiplier ?? null,
+    attack: poisonedD0 ? config.attack : null,
+    target: poisonedD0 ? config.target : null,
+    poisonRatio: poisonedD0 ? config.poisonRatio : null,
+    f0: config.f0,
+    seed,
+  };
+  return createHash('sha256').update(JSON.stringify(determinants)).digest('hex').slice(0, 24);
 }
 
 /** D_i: the pool (or a random subset of it, for a faster loop) drifted to step i. */

@@ -3,13 +3,15 @@ import { parentPort, workerData } from 'node:worker_threads';
 import { loadBackend, type BackendName } from '../backend/loader.ts';
 import type { ExperimentConfig } from './config.ts';
 import { modelSaver, type ModelSaveOptions } from './model-saver.ts';
+import { folderF0Cache } from './run-folder.ts';
 import { runSeed } from './runner.ts';
 
-const { config, seed, backend, saveModels } = workerData as {
+const { config, seed, backend, saveModels, f0CacheDir } = workerData as {
   config: ExperimentConfig;
   seed: number;
   backend?: BackendName;
   saveModels?: ModelSaveOptions;
+  f0CacheDir?: string;
 };
 const port = parentPort;
 if (!port) throw new Error('seed-worker must run in a worker thread');
@@ -18,6 +20,7 @@ try {
   const result = await runSeed(config, seed, {
     onEvent: (event) => port.postMessage({ kind: 'event', event }),
     onModel: saveModels ? modelSaver(saveModels, seed) : undefined,
+    f0Cache: f0CacheDir ? folderF0Cache(f0CacheDir) : undefined,
   });
   port.postMessage({ kind: 'done', result });
 } catch (error) {

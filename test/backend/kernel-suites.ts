@@ -16,7 +16,10 @@ export function kernelSuites(native: boolean): void {
     const info = await loadBackend({ backend: 'wasm', log: () => {} });
     assert.equal(info.name, 'wasm');
     assert.equal(info.native.loaded, native, info.native.detail);
+    assert.ok(info.kernels.includes('PermanenceBatchNormGrad'));
   });
+
+  batchNormTrainingSuite();
 
   type Pad = 'same' | 'valid';
   const CONV_CASES: { x: number[]; k: number; cout: number; stride: number; pad: Pad }[] = [];
@@ -95,6 +98,29 @@ export function kernelSuites(native: boolean): void {
         assert.deepEqual(wasm[2], cpu[2], 'output shapes differ');
         assert.ok(relativeError(wasm[0], cpu[0]) < TOLERANCE);
         assert.ok(relativeError(wasm[1], cpu[1]) < TOLERANCE);
+      });
+    }
+  });
+
+  describe('batchNorm (FusedBatchNorm) on wasm matches the cpu backend', () => {
+    const x = [3, 5, 4, 6];
+    const c = [6];
+    const cases: { name: string; shapes: number[][] }[] = [
+      { name: 'per-channel mean, variance, offset, scale', shapes: [x, c, c, c, c] },
+      { name: 'without offset and scale', shapes: [x, c, c] },
+      { name: 'full-shape parameters (built-in kernel)', shapes: [x, x, x, x, x] },
+    ];
+    for (const { name, shapes } of cases) {
+      it(name, async () => {
+        const inputs = shapes.map((shape, i) => ({
+          shape,
+          values: randomValues(shape, 60 + i).map((v) => (i === 2 ? v * v + 0.1 : v)),
+        }));
+        const { wasm, cpu } = await onBothBackends(
+          (xt, m, v, o, s) => [tf.batchNorm(xt, m, v, o, s, 1e-3)],
+          inputs,
+        );
+        assert.ok(relativeError(wasm[0], cpu[0]) < TOLERANCE, `error ${relativeError(wasm[0], cpu[0])}`);
       });
     }
   });

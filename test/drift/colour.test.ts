@@ -17,13 +17,12 @@ test('rgbToHsv of primaries and a gray', () => {
 });
 
 test('hsvToRgb inverts rgbToHsv', () => {
-  for (const rgb of [
+  const colours: [number, number, number][] = [
     [0.2, 0.7, 0.3],
     [0.9, 0.1, 0.5],
     [0.3, 0.3, 0.8],
-  ] as const) {
-    assertClose(hsvToRgb(...rgbToHsv(...rgb)), rgb, 1e-6);
-  }
+  ];
+  for (const [r, g, b] of colours) assertClose(hsvToRgb(...rgbToHsv(r, g, b)), [r, g, b], 1e-6);
 });
 
 test('hue shift: pure red by 1/3 turn is green, by 2/3 is blue, by 1 is red again', () => {

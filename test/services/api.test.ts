@@ -103,7 +103,7 @@ describe('refused requests', () => {
     assert.ok(BAD.length >= 20);
     const before = await snapshot();
     for (const b of BAD) {
-      const res = await fetch(`${svc.url}${b.path}`, { method: b.method, headers: b.headers, body: b.body });
+      const res = await fetch(`${svc.url}${b.path}`, { method: b.method, headers: b.headers, body: typeof b.body === 'string' || b.body === undefined ? b.body : new Uint8Array(b.body) });
       const body = (await res.json().catch(() => ({}))) as { field?: string; error?: string };
       assert.equal(res.status, b.status, `${b.name}: got ${res.status} ${JSON.stringify(body)}`);
       if (b.field) assert.equal(body.field, b.field, `${b.name}: ${JSON.stringify(body)}`);
@@ -138,7 +138,7 @@ describe('accepted requests', () => {
     assert.equal(p.probabilities.length, 10);
     assert.ok(Math.abs(p.probabilities.reduce((a, b) => a + b, 0) - 1) < 1e-3);
     assert.equal(p.modelVersion, 1);
-    const png = await fetch(`${svc.url}/predict`, { method: 'POST', headers: { 'content-type': 'image/png' }, body: pngOf(28, 28) });
+    const png = await fetch(`${svc.url}/predict`, { method: 'POST', headers: { 'content-type': 'image/png' }, body: new Uint8Array(pngOf(28, 28)) });
     assert.equal(png.status, 200);
   });
 

@@ -56,7 +56,11 @@ async function request(method, path, { body, auth = false } = {}) {
   }
   let response;
   try {
-    response = await fetch(path, { method, headers, body: body === undefined ? undefined : JSON.stringify(body) });
+    response = await fetch(path, {
+      method,
+      headers,
+      body: body === undefined ? undefined : JSON.stringify(body),
+    });
   } catch (err) {
     throw new ApiError(0, `the service is unreachable (${err.message})`);
   }
@@ -70,7 +74,8 @@ async function request(method, path, { body, auth = false } = {}) {
     }
   }
   if (!response.ok) {
-    const detail = data && typeof data === 'object' && typeof data.error === 'string' ? data.error : response.statusText;
+    const detail =
+      data && typeof data === 'object' && typeof data.error === 'string' ? data.error : response.statusText;
     throw new ApiError(response.status, `${response.status}: ${detail || 'request failed'}`, data);
   }
   return data;

@@ -59,7 +59,33 @@ const emptyMessage = {
   },
 };
 
-const clock = (ms) => new Date(ms).toLocaleTimeString([], { hour: '2-digit', minute: '2-digit', second: '2-digit', hour12: false });
+/** Writes each bar's value above it (a zero bar is otherwise invisible). */
+const barValues = {
+  id: 'barValues',
+  afterDatasetsDraw(chart, _args, opts) {
+    if (!opts?.unit) return;
+    const { ctx } = chart;
+    ctx.save();
+    ctx.fillStyle = INK;
+    ctx.font = '600 12px system-ui, sans-serif';
+    ctx.textAlign = 'center';
+    ctx.textBaseline = 'bottom';
+    chart.data.datasets.forEach((dataset, i) => {
+      chart
+        .getDatasetMeta(i)
+        .data.forEach((bar, j) => ctx.fillText(`${dataset.data[j]} ${opts.unit}`, bar.x, bar.y - 3));
+    });
+    ctx.restore();
+  },
+};
+
+const clock = (ms) =>
+  new Date(ms).toLocaleTimeString([], {
+    hour: '2-digit',
+    minute: '2-digit',
+    second: '2-digit',
+    hour12: false,
+  });
 
 function axis(title, extra = {}) {
   return {
@@ -73,10 +99,16 @@ function axis(title, extra = {}) {
 const versionAxis = () =>
   axis('Model version (registry v#)', {
     type: 'linear',
-    ticks: { color: MUTED, precision: 0, stepSize: 1, callback: (v) => (Number.isInteger(v) ? `v${v}` : '') },
+    ticks: {
+      color: MUTED,
+      precision: 0,
+      maxRotation: 0,
+      autoSkipPadding: 10,
+      callback: (v) => (Number.isInteger(v) ? `v${v}` : ''),
+    },
   });
 
-function options({ x, y, threshold, empty, tooltipLabel, legend = true }) {
+function options({ x, y, threshold, empty, tooltipLabel, legend = true, barUnit }) {
   return {
     responsive: true,
     maintainAspectRatio: false,
@@ -85,11 +117,25 @@ function options({ x, y, threshold, empty, tooltipLabel, legend = true }) {
     interaction: { mode: 'nearest', intersect: false },
     scales: { x, y },
     plugins: {
-      legend: { display: legend, position: 'bottom', labels: { usePointStyle: true, boxWidth: 28, color: INK } },
+      legend: {
+        display: legend,
+        position: 'top',
+        align: 'end',
+        labels: {
+          usePointStyle: true,
+          boxWidth: 24,
+          boxHeight: 8,
+          padding: 8,
+          color: INK,
+          font: { size: 11 },
+        },
+      },
       tooltip: { callbacks: { label: tooltipLabel } },
       thresholdLine: threshold,
       emptyMessage: { text: empty },
+      barValues: { unit: barUnit },
     },
+    layout: { padding: { top: barUnit ? 16 : 0 } },
   };
 }
 
@@ -119,7 +165,7 @@ export function createCharts(canvases) {
   Chart.defaults.font.family = 'system-ui, -apple-system, "Segoe UI", Roboto, sans-serif';
   Chart.defaults.font.size = 12;
   Chart.defaults.color = INK;
-  const plugins = [thresholdLine, emptyMessage];
+  const plugins = [thresholdLine, emptyMessage, barValues];
 
   const accuracy = new Chart(canvases.accuracy, {
     type: 'line',
@@ -127,7 +173,7 @@ export function createCharts(canvases) {
     plugins,
     options: options({
       x: versionAxis(),
-      y: axis('Clean accuracy (%)', { min: 0, max: 100 }),
+      y: axis('Accuracy (%)', { min: 0, max: 100 }),
       empty: 'Waiting for the first evaluated model…',
       tooltipLabel: versionTooltip('%', 1),
     }),
@@ -139,8 +185,12 @@ export function createCharts(canvases) {
     plugins,
     options: options({
       x: versionAxis(),
-      y: axis('Attack success rate (%)', { min: 0, max: 100 }),
-      threshold: { value: SURVIVAL_GAMMA * 100, label: `γ = ${SURVIVAL_GAMMA * 100}% (backdoor survives above)`, colour: OKABE_ITO.vermillion },
+      y: axis('ASR (%)', { min: 0, max: 100 }),
+      threshold: {
+        value: SURVIVAL_GAMMA * 100,
+        label: `γ = ${SURVIVAL_GAMMA * 100}% (backdoor survives above)`,
+        colour: OKABE_ITO.vermillion,
+      },
       empty: 'No poison campaign yet',
       tooltipLabel: versionTooltip('%', 1),
     }),
@@ -152,8 +202,12 @@ export function createCharts(canvases) {
     plugins,
     options: options({
       x: versionAxis(),
-      y: axis('Anomaly index (MAD units)', { min: 0, suggestedMax: 3 }),
-      threshold: { value: ANOMALY_THRESHOLD, label: `threshold ${ANOMALY_THRESHOLD}: flagged above`, colour: OKABE_ITO.vermillion },
+      y: axis('Anomaly index', { min: 0, suggestedMax: 3 }),
+      threshold: {
+        value: ANOMALY_THRESHOLD,
+        label: `threshold ${ANOMALY_THRESHOLD}: flagged above`,
+        colour: OKABE_ITO.vermillion,
+      },
       empty: 'No scan yet: use “Trigger a scan” or set SCAN_EVERY',
       tooltipLabel: versionTooltip('', 2),
     }),
@@ -165,28 +219,72 @@ export function createCharts(canvases) {
     plugins,
     options: options({
       x: axis('Poison campaign', { ticks: { color: MUTED, autoSkip: false, maxRotation: 0 } }),
-      y: axis(`Updates survived (ASR ≥ ${SURVIVAL_GAMMA * 100}%)`, { min: 0, suggestedMax: 3, ticks: { color: MUTED, precision: 0 } }),
+      y: axis('Updates survived', {
+        min: 0,
+        suggestedMax: 3,
+        ticks: { color: MUTED, precision: 0 },
+      }),
       empty: 'No poison campaign yet',
       legend: false,
-      tooltipLabel: (ctx) => `${ctx.label}: ${ctx.raw} update${ctx.raw === 1 ? '' : 's'} after its last poisoned one`,
+      barUnit: 'upd.',
+      tooltipLabel: (ctx) =>
+        `${ctx.label}: ${ctx.raw} update${ctx.raw === 1 ? '' : 's'} after its last poisoned one`,
     }),
   });
 
   const timelineMarks = [
-    { kind: 'promoted', label: 'Promotion', colour: OKABE_ITO.blue, pointStyle: 'circle', radius: 4 },
-    { kind: 'rolledback', label: 'Rollback', colour: OKABE_ITO.vermillion, pointStyle: 'triangle', radius: 8, rotation: 180 },
-    { kind: 'rejected', label: 'Rejected update', colour: OKABE_ITO.black, pointStyle: 'crossRot', radius: 7 },
+    { kind: 'promoted', label: 'Promotion', colour: OKABE_ITO.blue, pointStyle: 'circle', radius: 3 },
+    {
+      kind: 'rolledback',
+      label: 'Rollback',
+      colour: OKABE_ITO.vermillion,
+      pointStyle: 'triangle',
+      radius: 8,
+      rotation: 180,
+    },
+    {
+      kind: 'rejected',
+      label: 'Rejected update',
+      colour: OKABE_ITO.black,
+      pointStyle: 'crossRot',
+      radius: 7,
+    },
     { kind: 'failed', label: 'Failed update', colour: OKABE_ITO.black, pointStyle: 'cross', radius: 7 },
-    { kind: 'poison', label: 'Poison injected', colour: OKABE_ITO.reddishPurple, pointStyle: 'triangle', radius: 8 },
-    { kind: 'poison-stopped', label: 'Poison stopped', colour: OKABE_ITO.reddishPurple, pointStyle: 'line', radius: 9 },
+    {
+      kind: 'poison',
+      label: 'Poison injected',
+      colour: OKABE_ITO.reddishPurple,
+      pointStyle: 'triangle',
+      radius: 8,
+    },
+    {
+      kind: 'poison-stopped',
+      label: 'Poison stopped',
+      colour: OKABE_ITO.reddishPurple,
+      pointStyle: 'line',
+      radius: 9,
+    },
     { kind: 'scan', label: 'Scan: clean', colour: OKABE_ITO.bluishGreen, pointStyle: 'rect', radius: 6 },
     { kind: 'scan-flagged', label: 'Scan: flagged', colour: OKABE_ITO.orange, pointStyle: 'rect', radius: 8 },
     { kind: 'alert-firing', label: 'Alert firing', colour: OKABE_ITO.orange, pointStyle: 'star', radius: 9 },
-    { kind: 'alert-resolved', label: 'Alert resolved', colour: OKABE_ITO.bluishGreen, pointStyle: 'star', radius: 7 },
+    {
+      kind: 'alert-resolved',
+      label: 'Alert resolved',
+      colour: OKABE_ITO.bluishGreen,
+      pointStyle: 'star',
+      radius: 7,
+    },
   ];
   const timelineOptions = options({
-    x: axis('Time (local, hh:mm:ss)', { type: 'linear', ticks: { color: MUTED, maxTicksLimit: 8, callback: (v) => clock(v) } }),
-    y: axis('Served model version', { type: 'linear', min: 0, ticks: { color: MUTED, precision: 0, callback: (v) => (Number.isInteger(v) ? `v${v}` : '') } }),
+    x: axis('Time (local, hh:mm:ss)', {
+      type: 'linear',
+      ticks: { color: MUTED, maxTicksLimit: 8, callback: (v) => clock(v) },
+    }),
+    y: axis('Served version', {
+      type: 'linear',
+      min: 0,
+      ticks: { color: MUTED, precision: 0, callback: (v) => (Number.isInteger(v) && v > 0 ? `v${v}` : '') },
+    }),
     empty: 'Waiting for the registry…',
     tooltipLabel: (ctx) => {
       const p = ctx.raw;
@@ -204,23 +302,46 @@ export function createCharts(canvases) {
     ticks: { color: MUTED, precision: 0 },
   });
   timelineOptions.interaction = { mode: 'nearest', intersect: true };
-  const timeline = new Chart(canvases.timeline, { type: 'scatter', data: { datasets: [] }, plugins, options: timelineOptions });
+  const timeline = new Chart(canvases.timeline, {
+    type: 'scatter',
+    data: { datasets: [] },
+    plugins,
+    options: timelineOptions,
+  });
 
   function update(store) {
+    // The per-version charts share one x range so that they line up.
+    const versions = [...store.versions.keys()];
+    for (const chart of [accuracy, asr, anomaly]) {
+      chart.options.scales.x.min = versions.length ? Math.min(...versions) : 0;
+      chart.options.scales.x.max = versions.length ? Math.max(...versions, 1) : 1;
+    }
     const acc = accuracySeries(store);
     accuracy.data.datasets = [
-      lineDataset('Promoted versions', acc.promoted, { colour: OKABE_ITO.black, dash: [], pointStyle: 'circle' }),
-      lineDataset('Rejected (diverged) versions', acc.rejected, { colour: OKABE_ITO.vermillion, dash: [], pointStyle: 'crossRot' }, {
-        showLine: false,
-        pointRadius: 7,
-        borderWidth: 2,
+      lineDataset('Promoted versions', acc.promoted, {
+        colour: OKABE_ITO.black,
+        dash: [],
+        pointStyle: 'circle',
       }),
+      // Shown only when an update diverged, so the legend lists what is drawn.
+      ...(acc.rejected.length
+        ? [
+            lineDataset(
+              'Rejected (diverged) versions',
+              acc.rejected,
+              { colour: OKABE_ITO.vermillion, dash: [], pointStyle: 'crossRot' },
+              { showLine: false, pointRadius: 7, borderWidth: 2 },
+            ),
+          ]
+        : []),
     ];
     accuracy.update('none');
 
     asr.data.datasets = asrSeries(store).map((s, i) => {
       const inactive = s.status === 'finished' || s.status === 'stopped';
-      return lineDataset(`${s.label}${inactive ? ` · ${s.status}` : ''}`, s.points, seriesStyle(i), { campaign: s.id });
+      return lineDataset(`${s.label}${inactive ? ` · ${s.status}` : ''}`, s.points, seriesStyle(i), {
+        campaign: s.id,
+      });
     });
     asr.update('none');
 
@@ -251,7 +372,7 @@ export function createCharts(canvases) {
         label: 'Served version',
         data: t.served,
         type: 'line',
-        stepped: 'before',
+        stepped: 'after',
         borderColor: OKABE_ITO.blue,
         backgroundColor: OKABE_ITO.blue,
         borderWidth: 2,
@@ -262,7 +383,7 @@ export function createCharts(canvases) {
         label: 'Drift step (right axis)',
         data: t.drift,
         type: 'line',
-        stepped: 'before',
+        stepped: 'after',
         yAxisID: 'y2',
         borderColor: OKABE_ITO.skyBlue,
         backgroundColor: OKABE_ITO.skyBlue,

@@ -55,13 +55,16 @@ function hasMark(store, kind, version, from = -Infinity, to = Infinity) {
   return store.marks.some((m) => m.kind === kind && m.version === version && m.t >= from && m.t <= to);
 }
 
+/** Adds a log entry, newest first; snapshot entries can be older than live ones. */
 function addLog(store, t, kind, text) {
-  store.log.unshift({ t, kind, text });
+  const at = store.log.findIndex((entry) => entry.t <= t);
+  store.log.splice(at === -1 ? store.log.length : at, 0, { t, kind, text });
   if (store.log.length > MAX_LOG_ENTRIES) store.log.length = MAX_LOG_ENTRIES;
 }
 
 export function campaignLabel(c) {
-  const attack = { badnets: 'BadNets', blend: 'Blend', wanet: 'WaNet' }[c.trigger?.kind] ?? c.trigger?.kind ?? '?';
+  const attack =
+    { badnets: 'BadNets', blend: 'Blend', wanet: 'WaNet' }[c.trigger?.kind] ?? c.trigger?.kind ?? '?';
   return `${attack} ${c.id} (${Math.round(c.ratio * 100)}% → ${c.target})`;
 }
 
@@ -70,8 +73,19 @@ export function applyState(store, state) {
   store.state = state;
   store.progress = state.progress ?? null;
   store.campaigns = new Map((state.campaigns ?? []).map((c) => [c.id, c]));
+  for (const c of store.campaigns.values()) {
+    const t = time(c.createdAt, Date.now());
+    if (!store.marks.some((m) => m.kind === 'poison' && m.key === c.id)) {
+      addMark(store, { t, kind: 'poison', key: c.id, label: campaignLabel(c) });
+      addLog(store, t, 'poison', `Poison campaign ${campaignLabel(c)} created (${c.mode})`);
+    }
+  }
   if (state.model) {
-    upsertVersion(store, { version: state.model.version, step: state.model.step, schedule: state.model.schedule });
+    upsertVersion(store, {
+      version: state.model.version,
+      step: state.model.step,
+      schedule: state.model.schedule,
+    });
   }
 }
 
@@ -97,11 +111,22 @@ export function applyModels(store, models) {
     if (m.parentVersion !== null && served !== undefined && m.parentVersion !== served) {
       if (!hasMark(store, 'rolledback', m.parentVersion, servedSince, t)) {
         addMark(store, { t: t - 1, kind: 'rolledback', version: m.parentVersion, step: m.step - 1 });
+        addLog(store, t - 1, 'warn', `Rolled back to v${m.parentVersion}`);
       }
       served = m.parentVersion;
     }
     const kind = m.status === 'rejected' ? 'rejected' : 'promoted';
-    if (!hasMark(store, kind, m.version)) addMark(store, { t, kind, version: m.version, step: m.step });
+    if (!hasMark(store, kind, m.version)) {
+      addMark(store, { t, kind, version: m.version, step: m.step });
+      const what =
+        kind === 'rejected' ? 'rejected (diverged)' : m.version === 1 ? 'promoted (initial)' : 'promoted';
+      addLog(
+        store,
+        t,
+        kind === 'rejected' ? 'warn' : 'model',
+        `v${m.version} ${what}, drift step ${m.step}, ${m.schedule}`,
+      );
+    }
     if (kind === 'promoted') {
       served = m.version;
       servedSince = t;
@@ -112,6 +137,7 @@ export function applyModels(store, models) {
     const t = time(pointer.promotedAt, Date.now());
     if (!hasMark(store, 'rolledback', pointer.version, servedSince, Infinity)) {
       addMark(store, { t, kind: 'rolledback', version: pointer.version, step: pointer.step });
+      addLog(store, t, 'warn', `Rolled back to v${pointer.version}`);
     }
   }
 }
@@ -130,7 +156,7 @@ export function applyAlerts(store, alerts) {
     const t = time(a.receivedAt, Date.now());
     const kind = a.status === 'firing' ? 'alert-firing' : 'alert-resolved';
     if (!store.marks.some((m) => m.kind === kind && m.key === a.key && m.t === t)) {
-      addMark(store, { t, kind, key: a.key, label: a.name, version: servedVersionAt(store, t) });
+      addMark(store, { t, kind, key: a.key, label: a.name });
     }
   }
 }
@@ -159,11 +185,25 @@ export function applyEvent(store, name, payload, now = Date.now()) {
       applyState(store, p);
       return true;
     case 'cycle:started':
-      store.progress = { step: 0, totalSteps: 0, loss: null, lr: null };
-      addLog(store, now, 'cycle', `Update to drift step ${p.step} started (${p.schedule}${poisonNote(p.poison)})`);
+      store.progress = { step: 0, totalSteps: 0, loss: null, lr: null, driftStep: p.step };
+      // The next `state` event (after the cycle) brings the phase back.
+      if (store.state) store.state = { ...store.state, phase: 'training' };
+      addLog(
+        store,
+        now,
+        'cycle',
+        `Update to drift step ${p.step} started (${p.schedule}${poisonNote(p.poison)})`,
+      );
       return true;
     case 'cycle:progress':
-      store.progress = { step: p.step, totalSteps: p.totalSteps, loss: p.loss, lr: p.lr, epoch: p.epoch };
+      store.progress = {
+        step: p.step,
+        totalSteps: p.totalSteps,
+        loss: p.loss,
+        lr: p.lr,
+        epoch: p.epoch,
+        driftStep: p.driftStep,
+      };
       return true;
     case 'cycle:finished': {
       const t = time(p.finishedAt, now);
@@ -184,14 +224,19 @@ export function applyEvent(store, name, payload, now = Date.now()) {
         addLog(store, t, 'warn', `v${p.version} diverged at drift step ${p.step}: kept, not promoted`);
       } else {
         const acc = p.evaluation ? `, clean accuracy ${percent(p.evaluation.cleanAccuracy)}` : '';
-        addLog(store, t, 'cycle', `v${p.version} trained on drift step ${p.step} in ${p.seconds?.toFixed(1)} s${acc}`);
+        addLog(
+          store,
+          t,
+          'cycle',
+          `v${p.version} trained on drift step ${p.step} in ${p.seconds?.toFixed(1)} s${acc}`,
+        );
       }
       return true;
     }
     case 'cycle:failed': {
       const t = time(p.finishedAt, now);
       store.progress = null;
-      addMark(store, { t, kind: 'failed', version: servedVersionAt(store, t), step: p.step, label: p.error });
+      addMark(store, { t, kind: 'failed', step: p.step, label: p.error });
       addLog(store, t, 'error', `Update to drift step ${p.step} failed: ${p.error ?? 'unknown error'}`);
       return true;
     }
@@ -215,24 +260,51 @@ export function applyEvent(store, name, payload, now = Date.now()) {
         flagged: Boolean(p.flagged),
       };
       store.scans.push(scan);
-      addMark(store, { t: now, kind: scan.flagged ? 'scan-flagged' : 'scan', version: p.version, step: p.step });
+      addMark(store, {
+        t: now,
+        kind: scan.flagged ? 'scan-flagged' : 'scan',
+        version: p.version,
+        step: p.step,
+      });
       const verdict = scan.flagged ? `flagged (labels ${(p.flaggedLabels ?? []).join(', ')})` : 'clean';
-      addLog(store, now, scan.flagged ? 'warn' : 'scan', `${p.defense} scan of v${p.version}: anomaly index ${Number(p.anomalyIndex).toFixed(2)}, ${verdict}`);
+      addLog(
+        store,
+        now,
+        scan.flagged ? 'warn' : 'scan',
+        `${p.defense} scan of v${p.version}: anomaly index ${Number(p.anomalyIndex).toFixed(2)}, ${verdict}`,
+      );
       return true;
     }
     case 'poison:injected':
       store.campaigns.set(p.id, p);
-      addMark(store, { t: time(p.createdAt, now), kind: 'poison', version: servedVersionAt(store, now), label: campaignLabel(p) });
-      addLog(store, now, 'poison', `Poison campaign ${campaignLabel(p)} queued (${p.mode}, ${p.cycles} update${p.cycles === 1 ? '' : 's'})`);
+      if (!store.marks.some((m) => m.kind === 'poison' && m.key === p.id)) {
+        addMark(store, { t: time(p.createdAt, now), kind: 'poison', key: p.id, label: campaignLabel(p) });
+      }
+      addLog(
+        store,
+        now,
+        'poison',
+        `Poison campaign ${campaignLabel(p)} queued (${p.mode}, ${p.cycles} update${p.cycles === 1 ? '' : 's'})`,
+      );
       return true;
     case 'poison:stopped':
       store.campaigns.set(p.id, p);
-      addMark(store, { t: now, kind: 'poison-stopped', version: servedVersionAt(store, now), label: campaignLabel(p) });
+      addMark(store, {
+        t: now,
+        kind: 'poison-stopped',
+        label: campaignLabel(p),
+      });
       addLog(store, now, 'poison', `Poison campaign ${p.id} stopped`);
       return true;
     case 'schedule:changed':
-      if (store.state) store.state = { ...store.state, schedule: { operator: p.schedule, effective: p.effective } };
-      addLog(store, now, 'schedule', `Update schedule set to ${p.schedule}${p.effective !== p.schedule ? ` (effective ${p.effective})` : ''}`);
+      if (store.state)
+        store.state = { ...store.state, schedule: { operator: p.schedule, effective: p.effective } };
+      addLog(
+        store,
+        now,
+        'schedule',
+        `Update schedule set to ${p.schedule}${p.effective !== p.schedule ? ` (effective ${p.effective})` : ''}`,
+      );
       return true;
     case 'policy:decision':
       addLog(store, time(p.at, now), 'policy', `Auto-mitigation ${p.action}: ${p.reason}`);
@@ -240,7 +312,12 @@ export function applyEvent(store, name, payload, now = Date.now()) {
     case 'alert:received': {
       store.alerts.set(p.key, p);
       const t = time(p.receivedAt, now);
-      addMark(store, { t, kind: p.status === 'firing' ? 'alert-firing' : 'alert-resolved', key: p.key, label: p.name, version: servedVersionAt(store, t) });
+      addMark(store, {
+        t,
+        kind: p.status === 'firing' ? 'alert-firing' : 'alert-resolved',
+        key: p.key,
+        label: p.name,
+      });
       addLog(store, t, p.status === 'firing' ? 'error' : 'alert', `Alert ${p.name} ${p.status}`);
       return true;
     }
@@ -271,7 +348,9 @@ export function accuracySeries(store) {
 
 /** Campaigns in creation order (stable colours: a campaign keeps its style). */
 export function orderedCampaigns(store) {
-  return [...store.campaigns.values()].sort((a, b) => time(a.createdAt, 0) - time(b.createdAt, 0) || (a.id < b.id ? -1 : 1));
+  return [...store.campaigns.values()].sort(
+    (a, b) => time(a.createdAt, 0) - time(b.createdAt, 0) || (a.id < b.id ? -1 : 1),
+  );
 }
 
 /**
@@ -283,7 +362,8 @@ export function asrSeries(store) {
     const byVersion = new Map();
     for (const v of store.versions.values()) {
       const asr = v.asr?.[c.id];
-      if (Number.isFinite(asr) && v.status !== 'rejected') byVersion.set(v.version, { x: v.version, y: asr * 100, step: v.step });
+      if (Number.isFinite(asr) && v.status !== 'rejected')
+        byVersion.set(v.version, { x: v.version, y: asr * 100, step: v.step });
     }
     for (const a of c.asr ?? []) byVersion.set(a.version, { x: a.version, y: a.asr * 100, step: a.step });
     const points = [...byVersion.values()].sort((a, b) => a.x - b.x);
@@ -304,7 +384,12 @@ export function anomalySeries(store) {
 
 /** Survivability so far per campaign, in updates. */
 export function survivabilityBars(store) {
-  return orderedCampaigns(store).map((c) => ({ id: c.id, label: campaignLabel(c), value: c.survivability ?? 0, status: c.status }));
+  return orderedCampaigns(store).map((c) => ({
+    id: c.id,
+    label: campaignLabel(c),
+    value: c.survivability ?? 0,
+    status: c.status,
+  }));
 }
 
 /**
@@ -326,11 +411,14 @@ export function timelineSeries(store) {
   const now = Date.now();
   const current = store.state?.model;
   if (served.length && current) served.push({ x: Math.max(now, served.at(-1).x), y: current.version });
-  if (drift.length && Number.isFinite(store.state?.step)) drift.push({ x: Math.max(now, drift.at(-1).x), y: store.state.step });
+  if (drift.length && Number.isFinite(store.state?.step))
+    drift.push({ x: Math.max(now, drift.at(-1).x), y: store.state.step });
   const byKind = {};
   for (const m of marks) {
-    if (m.version === null || m.version === undefined) continue;
-    (byKind[m.kind] ??= []).push({ x: m.t, y: m.version, label: m.label, step: m.step });
+    // Marks of things that happen to the loop (poison, alerts) sit on the version served then.
+    const version = m.version ?? servedVersionAt(store, m.t);
+    if (version === null || version === undefined) continue;
+    (byKind[m.kind] ??= []).push({ x: m.t, y: version, label: m.label, step: m.step });
   }
   return { served, drift, marks: byKind };
 }
@@ -338,5 +426,8 @@ export function timelineSeries(store) {
 /** Alerts split into firing and resolved, newest first. */
 export function alertLists(store) {
   const all = [...store.alerts.values()].sort((a, b) => time(b.receivedAt, 0) - time(a.receivedAt, 0));
-  return { firing: all.filter((a) => a.status === 'firing'), resolved: all.filter((a) => a.status === 'resolved') };
+  return {
+    firing: all.filter((a) => a.status === 'firing'),
+    resolved: all.filter((a) => a.status === 'resolved'),
+  };
 }

@@ -18,6 +18,14 @@ export interface NativeKernels {
     mean: Float32Array,
     variance: Float32Array,
   ): void;
+  /** y = x * scale + shift per channel. */
+  bnApply(
+    x: Float32Array,
+    scale: Float32Array,
+    shift: Float32Array,
+    dims: readonly [number, number],
+    y: Float32Array,
+  ): void;
   /** Closed-form training BatchNorm gradient (see ops/batch-norm-training.ts). */
   bnGrad(
     dy: Float32Array,

@@ -6,6 +6,7 @@ import { makeConv2DBackpropInputConfig } from './conv2d-backprop-input.ts';
 import { conv2DBackpropFilterConfig } from './conv2d-backprop-filter.ts';
 import { makeMeanConfig, makeSumConfig } from './leading-axes-reduce.ts';
 import { makeMaxPoolGradConfig } from './max-pool-grad.ts';
+import { makeNativeFusedBatchNormConfig } from './native-batch-norm.ts';
 import { makeNativeConvConfigs } from './native-conv.ts';
 import { overrideWasmKernel } from './wasm-backend.ts';
 
@@ -39,7 +40,8 @@ export function registerWasmTrainingKernels(native?: NativeKernels): string[] {
       ['Conv2D', 'Conv2DBackpropInput', 'Conv2DBackpropFilter'].map((n) => [n, builtIn(n)]),
     );
     for (const config of makeNativeConvConfigs(native, fallback)) overrideWasmKernel(config);
+    overrideWasmKernel(makeNativeFusedBatchNormConfig(native, builtIn('FusedBatchNorm')));
   }
-  registered = [...js.map((c) => c.kernelName), ...(native ? ['Conv2D'] : [])];
+  registered = [...js.map((c) => c.kernelName), ...(native ? ['Conv2D', 'FusedBatchNorm'] : [])];
   return registered;
 }

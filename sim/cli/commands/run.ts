@@ -35,6 +35,7 @@ interface RunFlags {
   backend?: BackendName;
   out?: string;
   saveModels?: string;
+  f0Cache: string | false;
 }
 
 export function registerRun(program: Command): void {
@@ -62,6 +63,8 @@ export function registerRun(program: Command): void {
     .option('-j, --jobs <n>', 'seeds run in parallel, one worker thread each (default: cores, max seeds)')
     .option('--backend <name>', 'tensorflow-gpu | tensorflow | wasm | cpu (default: fastest available)')
     .option('--save-models <list>', "save models into <out>/models/seed-<n>/F<i>.bin: 'all' or indices, e.g. 0,1")
+    .option('--f0-cache <dir>', 'reuse trained F0 models across runs (keyed by data, model, D0 poison, F0 training, seed)', 'runs/.f0-cache')
+    .option('--no-f0-cache', 'always train F0')
     .option('-o, --out <dir>', 'run folder (default runs/<name>-<timestamp>)')
     .addHelpText(
       'after',
@@ -93,6 +96,7 @@ Rerunning with the same --out and config resumes; another config is refused.`,
           backend: backend.name,
           hooks: { onEvent: progress.onEvent },
           onSeedDone: (result) => folder.saveSeed(result),
+          f0CacheDir: flags.f0Cache === false ? undefined : flags.f0Cache,
           saveModels: flags.saveModels ? { dir, at: parseModelList(flags.saveModels) } : undefined,
         });
       } finally {
@@ -175,8 +179,15 @@ export function parseModelList(text: string): number[] | 'all' {
 }
 
 export function parseSeeds(text: string): number[] {
-  if (/^\d+$/.test(text)) return Array.from({ length: Number(text) }, (_, i) => i);
-  const seeds = text.split(',').map((s) => Number(s.trim()));
+  if (/^\d+$/.test(text)) {
+    const count = Number(text);
+    if (count < 1) throw new Error(`--seeds ${text}: a seed count must be at least 1 (seed lists: 0,1 or 4,)`);
+    return Array.from({ length: count }, (_, i) => i);
+  }
+  const seeds = text
+    .split(',')
+    .filter((s) => s.trim() !== '')
+    .map((s) => Number(s.trim()));
   if (seeds.length === 0 || seeds.some((s) => !Number.isInteger(s) || s < 0)) {
     throw new Error(`--seeds must be a count (3) or a list of non-negative integers (0,1,2), got '${text}'`);
   }

@@ -91,76 +91,80 @@ void backwardWeights(const Conv& c, float* x, float* dy, float* dw) {
 }
 
 
-// ---- BatchNorm (training) and max-pool backward: memory-bound loops, split by rows ------
-// Rows are the N*H*W positions of an NHWC tensor; each thread accumulates its own rows
-// per channel in double, and the partial sums are added in thread order (deterministic
-// for a given thread count).
+// ---- BatchNorm and max-pool backward: memory-bound loops over rows -----------------------
+// Rows are the N*H*W positions of an NHWC tensor. Reductions go by fixed blocks of rows,
+// handed out dynamically (a busy core then does less, instead of stalling the other at
+// the barrier), with per-block partial sums added in block order: results do not depend
+// on the thread count or on scheduling.
+
+constexpr int64_t kBlockRows = 1024;
+
+// partial[block * channels * 2 + {0, channels} + c] = sums of f over the block's rows.
+template <typename F>
+std::vector<double> blockSums(int64_t rows, int64_t channels, F accumulate) {
+  int64_t blocks = (rows + kBlockRows - 1) / kBlockRows;
+  std::vector<double> partial(blocks * channels * 2, 0.0);
+#pragma omp parallel for schedule(dynamic, 1)
+  for (int64_t k = 0; k < blocks; k++) {
+    double* a = &partial[k * channels * 2];
+    int64_t end = std::min(rows, (k + 1) * kBlockRows);
+    for (int64_t r = k * kBlockRows; r < end; r++) accumulate(r, a, a + channels);
+  }
+  std::vector<double> total(channels * 2, 0.0);
+  for (int64_t k = 0; k < blocks; k++) {
+    for (int64_t i = 0; i < channels * 2; i++) total[i] += partial[k * channels * 2 + i];
+  }
+  return total;
+}
 
 void bnMoments(const float* x, int64_t rows, int64_t channels, float* mean, float* var) {
-  int threads = omp_get_max_threads();
-  std::vector<double> sum(threads * channels, 0.0), sumSq(threads * channels, 0.0);
-#pragma omp parallel num_threads(threads)
-  {
-    int t = omp_get_thread_num();
-    double* s = &sum[t * channels];
-    double* q = &sumSq[t * channels];
-#pragma omp for schedule(static)
-    for (int64_t r = 0; r < rows; r++) {
-      const float* row = x + r * channels;
-      for (int64_t c = 0; c < channels; c++) {
-        double v = row[c];
-        s[c] += v;
-        q[c] += v * v;
-      }
+  auto sums = blockSums(rows, channels, [&](int64_t r, double* s, double* q) {
+    const float* row = x + r * channels;
+    for (int64_t c = 0; c < channels; c++) {
+      double v = row[c];
+      s[c] += v;
+      q[c] += v * v;
     }
-  }
+  });
   for (int64_t c = 0; c < channels; c++) {
-    double s = 0, q = 0;
-    for (int t = 0; t < threads; t++) {
-      s += sum[t * channels + c];
-      q += sumSq[t * channels + c];
-    }
-    double m = s / rows;
+    double m = sums[c] / rows;
     mean[c] = static_cast<float>(m);
-    var[c] = static_cast<float>(std::max(0.0, q / rows - m * m));
+    var[c] = static_cast<float>(std::max(0.0, sums[channels + c] / rows - m * m));
+  }
+}
+
+// y = x * scale + shift per channel (tf.batchNorm with [C] parameters).
+void bnApply(const float* x, const float* scale, const float* shift, int64_t rows, int64_t channels, float* y) {
+#pragma omp parallel for schedule(dynamic, kBlockRows)
+  for (int64_t r = 0; r < rows; r++) {
+    const float* v = x + r * channels;
+    float* o = y + r * channels;
+    for (int64_t c = 0; c < channels; c++) o[c] = v[c] * scale[c] + shift[c];
   }
 }
 
 void bnGrad(const float* dy, const float* x, const float* mean, const float* var, const float* gamma, double eps,
             int64_t rows, int64_t channels, float* dx, float* dGamma, float* dBeta) {
-  int threads = omp_get_max_threads();
   std::vector<float> rstd(channels);
   for (int64_t c = 0; c < channels; c++) rstd[c] = static_cast<float>(1.0 / std::sqrt(var[c] + eps));
-  std::vector<double> sumDy(threads * channels, 0.0), sumDyXc(threads * channels, 0.0);
-#pragma omp parallel num_threads(threads)
-  {
-    int t = omp_get_thread_num();
-    double* a = &sumDy[t * channels];
-    double* b = &sumDyXc[t * channels];
-#pragma omp for schedule(static)
-    for (int64_t r = 0; r < rows; r++) {
-      const float* g = dy + r * channels;
-      const float* v = x + r * channels;
-      for (int64_t c = 0; c < channels; c++) {
-        a[c] += g[c];
-        b[c] += static_cast<double>(g[c]) * (v[c] - mean[c]);
-      }
+  auto sums = blockSums(rows, channels, [&](int64_t r, double* a, double* b) {
+    const float* g = dy + r * channels;
+    const float* v = x + r * channels;
+    for (int64_t c = 0; c < channels; c++) {
+      a[c] += g[c];
+      b[c] += static_cast<double>(g[c]) * (v[c] - mean[c]);
     }
-  }
+  });
   std::vector<float> scale(channels), shift(channels), xcFactor(channels);
   for (int64_t c = 0; c < channels; c++) {
-    double sDy = 0, sDyXc = 0;
-    for (int t = 0; t < threads; t++) {
-      sDy += sumDy[t * channels + c];
-      sDyXc += sumDyXc[t * channels + c];
-    }
+    double sDy = sums[c], sDyXc = sums[channels + c];
     dBeta[c] = static_cast<float>(sDy);
     dGamma[c] = static_cast<float>(sDyXc * rstd[c]);
     scale[c] = gamma[c] * rstd[c];
     shift[c] = static_cast<float>(sDy / rows);
     xcFactor[c] = static_cast<float>(sDyXc / rows * rstd[c] * rstd[c]);
   }
-#pragma omp parallel for schedule(static) num_threads(threads)
+#pragma omp parallel for schedule(dynamic, kBlockRows)
   for (int64_t r = 0; r < rows; r++) {
     const float* g = dy + r * channels;
     const float* v = x + r * channels;
@@ -175,7 +179,7 @@ void maxPoolGrad(const float* dy, const float* x, float* dx, const int64_t* d) {
                 sw = d[9], pt = d[10], pl = d[11];
   std::fill(dx, dx + n * h * w * ch, 0.0f);
   // Windows of one image may overlap (stride < size), so images are the unit of work.
-#pragma omp parallel for schedule(static)
+#pragma omp parallel for schedule(dynamic, 1)
   for (int64_t b = 0; b < n; b++) {
     const float* xb = x + b * h * w * ch;
     float* db = dx + b * h * w * ch;
@@ -268,6 +272,17 @@ napi_value BnMomentsCall(napi_env env, napi_callback_info info) {
   });
 }
 
+// bnApply(x, scale, shift, [rows, channels], y)
+napi_value BnApplyCall(napi_env env, napi_callback_info info) {
+  return guarded(env, [&] {
+    napi_value a[5];
+    args(env, info, a);
+    auto d = ints(env, a[3], 2);
+    size_t all = d[0] * d[1], c = d[1];
+    bnApply(floats(env, a[0], all), floats(env, a[1], c), floats(env, a[2], c), d[0], d[1], floats(env, a[4], all));
+  });
+}
+
 // bnGrad(dy, x, mean, variance, gamma, [rows, channels], epsilon, dx, dGamma, dBeta)
 napi_value BnGradCall(napi_env env, napi_callback_info info) {
   return guarded(env, [&] {
@@ -344,6 +359,8 @@ napi_value Init(napi_env env, napi_value exports) {
   napi_set_named_property(env, exports, "conv", fn);
   napi_create_function(env, "bnMoments", NAPI_AUTO_LENGTH, BnMomentsCall, nullptr, &fn);
   napi_set_named_property(env, exports, "bnMoments", fn);
+  napi_create_function(env, "bnApply", NAPI_AUTO_LENGTH, BnApplyCall, nullptr, &fn);
+  napi_set_named_property(env, exports, "bnApply", fn);
   napi_create_function(env, "bnGrad", NAPI_AUTO_LENGTH, BnGradCall, nullptr, &fn);
   napi_set_named_property(env, exports, "bnGrad", fn);
   napi_create_function(env, "maxPoolGrad", NAPI_AUTO_LENGTH, MaxPoolGradCall, nullptr, &fn);

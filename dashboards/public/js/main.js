@@ -1,0 +1,113 @@
+/**
+ * Entry point: loads the REST snapshot, then follows the loop over socket.io (globals
+ * `io` and `Chart` come from the service's /socket.io/ and /vendor/ scripts).
+ */
+import { api } from './api.js';
+import { createCharts } from './charts.js';
+import { setupControls } from './controls.js';
+import { renderAll, renderBanner, renderConnection } from './render.js';
+import {
+  applyAlerts,
+  applyEvent,
+  applyModels,
+  applyState,
+  applyVersionMetrics,
+  createStore,
+} from './store.js';
+
+/** Event names of services/contract.ts (EVENTS). */
+const EVENT_NAMES = [
+  'state',
+  'cycle:started',
+  'cycle:progress',
+  'cycle:finished',
+  'cycle:failed',
+  'model:promoted',
+  'model:rolledback',
+  'scan:finished',
+  'poison:injected',
+  'poison:stopped',
+  'schedule:changed',
+  'policy:decision',
+  'alert:received',
+];
+/** Versions whose metrics are fetched at load; older ones stay off the charts. */
+const BACKFILL_VERSIONS = 60;
+const BACKFILL_PARALLEL = 4;
+
+const store = createStore();
+const charts = createCharts({
+  accuracy: document.getElementById('chart-accuracy'),
+  asr: document.getElementById('chart-asr'),
+  anomaly: document.getElementById('chart-anomaly'),
+  survivability: document.getElementById('chart-survivability'),
+  timeline: document.getElementById('chart-timeline'),
+});
+const controls = setupControls({ refresh: loadSnapshot, isPaused: () => Boolean(store.state?.paused) });
+
+// Redraw at most once per frame however many events arrive.
+let frame = 0;
+function scheduleRender() {
+  if (frame) return;
+  frame = requestAnimationFrame(() => {
+    frame = 0;
+    renderAll(store, { onStopCampaign: controls.stopCampaign });
+    charts.update(store);
+  });
+}
+
+/** Fetches state, registry and alerts; then the metrics of versions the page lacks. */
+async function loadSnapshot() {
+  try {
+    const [state, models, alerts] = await Promise.all([api.state(), api.models(), api.alerts()]);
+    applyState(store, state);
+    applyModels(store, models);
+    applyAlerts(store, alerts);
+    renderBanner(null);
+    scheduleRender();
+    const missing = models.versions
+      .map((m) => m.version)
+      .filter((v) => !Number.isFinite(store.versions.get(v)?.cleanAccuracy))
+      .slice(-BACKFILL_VERSIONS);
+    await backfill(missing);
+  } catch (err) {
+    renderBanner(`Could not load the service state: ${err.message}`);
+  }
+}
+
+async function backfill(versions) {
+  const queue = [...versions];
+  const worker = async () => {
+    for (let v = queue.shift(); v !== undefined; v = queue.shift()) {
+      const detail = await api.model(v);
+      applyVersionMetrics(store, v, detail.metrics);
+      scheduleRender();
+    }
+  };
+  await Promise.all(Array.from({ length: BACKFILL_PARALLEL }, worker));
+}
+
+function connect() {
+  const socket = io({ reconnectionDelayMax: 5000 });
+  let connectedBefore = false;
+  renderConnection('connecting');
+  socket.on('connect', () => {
+    renderConnection('live');
+    // A reconnect may have missed events: the snapshot fills the gap.
+    if (connectedBefore) void loadSnapshot();
+    connectedBefore = true;
+  });
+  socket.on('disconnect', () => renderConnection('down'));
+  socket.on('connect_error', () => renderConnection('down'));
+  for (const name of EVENT_NAMES) {
+    socket.on(name, (payload) => {
+      if (applyEvent(store, name, payload)) scheduleRender();
+    });
+  }
+  return socket;
+}
+
+void loadSnapshot();
+connect();
+// Relative times ("12 s ago") age between events.
+setInterval(scheduleRender, 5000);

@@ -1,0 +1,326 @@
+/**
+ * Writes the store into the page outside the charts: KPI cards, chart summaries, the
+ * campaigns table, alerts, the activity log. Service text (alert annotations, errors) only
+ * ever goes through textContent, never innerHTML.
+ */
+import { seriesStyle } from './palette.js';
+import {
+  accuracySeries,
+  alertLists,
+  anomalySeries,
+  asrSeries,
+  campaignLabel,
+  orderedCampaigns,
+  percent,
+} from './store.js';
+
+const $ = (id) => document.getElementById(id);
+
+/** Creates an element with attributes and children (strings become text nodes). */
+export function el(tag, attrs = {}, ...children) {
+  const node = document.createElement(tag);
+  for (const [key, value] of Object.entries(attrs)) {
+    if (value === undefined || value === null || value === false) continue;
+    if (key === 'class') node.className = value;
+    else if (key === 'style') node.style.cssText = value;
+    else if (key.startsWith('on')) node.addEventListener(key.slice(2), value);
+    else node.setAttribute(key, value === true ? '' : String(value));
+  }
+  for (const child of children.flat()) {
+    if (child === null || child === undefined || child === false) continue;
+    node.append(child instanceof Node ? child : document.createTextNode(String(child)));
+  }
+  return node;
+}
+
+const setText = (id, text) => {
+  const node = $(id);
+  if (node.textContent !== text) node.textContent = text;
+};
+
+export const clock = (ms) =>
+  new Date(ms).toLocaleTimeString([], {
+    hour: '2-digit',
+    minute: '2-digit',
+    second: '2-digit',
+    hour12: false,
+  });
+
+function relative(iso) {
+  const t = Date.parse(iso ?? '');
+  if (!Number.isFinite(t)) return '';
+  const s = Math.max(0, Math.round((Date.now() - t) / 1000));
+  if (s < 60) return `${s} s ago`;
+  if (s < 3600) return `${Math.round(s / 60)} min ago`;
+  return `${(s / 3600).toFixed(1)} h ago`;
+}
+
+export function renderConnection(state) {
+  const chip = $('connection');
+  const text = { live: 'Live', connecting: 'Connecting…', down: 'Disconnected: retrying' }[state];
+  chip.textContent = text;
+  chip.dataset.state = state;
+  chip.className = `chip ${{ live: 'chip-live', connecting: 'chip-wait', down: 'chip-down' }[state]}`;
+}
+
+export function renderBanner(message) {
+  const banner = $('banner');
+  banner.hidden = !message;
+  banner.textContent = message ?? '';
+}
+
+function renderKpis(store) {
+  const s = store.state;
+  if (!s) return;
+  const phase = $('phase');
+  phase.dataset.phase = s.phase;
+  setText('phase', `Phase: ${s.phase}`);
+  $('paused').hidden = !s.paused;
+  setText('toggle-pause', s.paused ? 'Resume loop' : 'Pause loop');
+
+  if (s.model) {
+    setText('kpi-version', `v${s.model.version}`);
+    setText('kpi-version-note', `${s.model.reason} · ${relative(s.model.promotedAt)}`);
+  } else {
+    setText('kpi-version', '—');
+    setText('kpi-version-note', s.bootError ? `start-up: ${s.bootError}` : 'training F0…');
+  }
+  setText('kpi-step', String(s.step));
+  setText(
+    'kpi-step-note',
+    s.config ? `drift ${s.config.drift}, every ${s.config.cycleIntervalSeconds} s` : '',
+  );
+  setText('kpi-schedule', s.schedule.effective);
+  setText(
+    'kpi-schedule-note',
+    s.schedule.effective !== s.schedule.operator
+      ? `forced by policy (operator: ${s.schedule.operator})`
+      : 'set by the operator',
+  );
+  const e = s.evaluation;
+  setText('kpi-accuracy', e ? percent(e.cleanAccuracy) : '—');
+  setText('kpi-accuracy-note', e ? `on drift step ${e.step} test set` : '');
+
+  const lastScan = store.scans.at(-1) ?? (s.scan ? { ...s.scan, version: s.model?.version } : null);
+  if (lastScan) {
+    setText('kpi-anomaly', lastScan.anomalyIndex.toFixed(2));
+    setText('kpi-anomaly-note', `${lastScan.defense} · ${lastScan.flagged ? 'FLAGGED (> 2)' : 'below 2'}`);
+  }
+
+  const campaigns = orderedCampaigns(store);
+  if (campaigns.length && e) {
+    let best = null;
+    for (const c of campaigns) {
+      const asr = e.asr?.[c.id];
+      if (Number.isFinite(asr) && (!best || asr > best.asr)) best = { c, asr };
+    }
+    setText('kpi-asr', best ? percent(best.asr) : '—');
+    setText('kpi-asr-note', best ? `${best.c.trigger.kind} ${best.c.id}` : 'not evaluated yet');
+    const longest = campaigns.reduce(
+      (a, c) => ((c.survivability ?? 0) > (a.survivability ?? 0) ? c : a),
+      campaigns[0],
+    );
+    setText('kpi-surv', `${longest.survivability ?? 0} upd.`);
+    setText('kpi-surv-note', `longest: ${longest.trigger.kind} ${longest.id}`);
+  }
+}
+
+function renderSummaries(store) {
+  const acc = accuracySeries(store).promoted;
+  const last = acc.at(-1);
+  setText(
+    'summary-accuracy',
+    last
+      ? `Latest v${last.x} (drift step ${last.step}): ${last.y.toFixed(1)}% on the drifted test set. ${acc.length} version${acc.length === 1 ? '' : 's'} plotted.`
+      : 'No evaluated model yet.',
+  );
+  const asr = asrSeries(store).filter((s) => s.points.length);
+  setText(
+    'summary-asr',
+    asr.length
+      ? asr.map((s) => `${s.label}: ${s.points.at(-1).y.toFixed(1)}% at v${s.points.at(-1).x}`).join('; ')
+      : store.campaigns.size
+        ? 'Campaign queued: its ASR appears after the next update.'
+        : 'No poison campaign yet.',
+  );
+  const anomaly = anomalySeries(store);
+  setText(
+    'summary-anomaly',
+    anomaly.length
+      ? anomaly
+          .map((a) => `${a.defense}: ${a.points.at(-1).y.toFixed(2)} at v${a.points.at(-1).x}`)
+          .join('; ') + '. Above 2 = flagged.'
+      : 'No scan yet. Above 2 = flagged.',
+  );
+  const camps = orderedCampaigns(store);
+  setText(
+    'summary-surv',
+    camps.length
+      ? camps
+          .map((c) => `${c.id}: ${c.survivability ?? 0} update${c.survivability === 1 ? '' : 's'}`)
+          .join('; ')
+      : 'No poison campaign yet.',
+  );
+  const rollbacks = store.marks.filter((m) => m.kind === 'rolledback').length;
+  const poison = store.marks.filter((m) => m.kind === 'poison').length;
+  const alerts = store.marks.filter((m) => m.kind === 'alert-firing').length;
+  setText(
+    'summary-timeline',
+    `${store.versions.size} version${store.versions.size === 1 ? '' : 's'}, ${rollbacks} rollback${rollbacks === 1 ? '' : 's'}, ${poison} poison campaign${poison === 1 ? '' : 's'}, ${alerts} alert${alerts === 1 ? '' : 's'} fired.`,
+  );
+}
+
+function renderCampaigns(store, onStop) {
+  const body = $('campaign-rows');
+  const campaigns = orderedCampaigns(store);
+  const lastAsr = store.state?.evaluation?.asr ?? {};
+  const rows = campaigns.map((c, i) => {
+    const style = seriesStyle(i);
+    const injecting = c.status === 'pending' || c.status === 'active';
+    const dash = style.dash.length ? 'dashed' : 'solid';
+    return el(
+      'tr',
+      { 'data-campaign': c.id },
+      el(
+        'td',
+        {},
+        el('span', {
+          class: 'swatch',
+          style: `border-top-color:${style.colour};border-top-style:${dash}`,
+          'aria-hidden': 'true',
+        }),
+        c.id,
+      ),
+      el(
+        'td',
+        {},
+        campaignLabel(c).split(' ')[0],
+        c.trigger && Object.keys(c.trigger).length > 1 ? ` (${triggerParams(c.trigger)})` : '',
+      ),
+      el('td', {}, `${Math.round(c.ratio * 100)}% → ${c.target}`),
+      el('td', {}, c.mode === 'persistent' ? `persistent × ${c.cycles}` : 'one-shot'),
+      el('td', {}, el('span', { class: `status-pill status-${c.status}` }, c.status)),
+      el('td', {}, c.injectedSteps?.length ? c.injectedSteps.join(', ') : '—'),
+      el('td', {}, percent(lastAsr[c.id] ?? c.asr?.at(-1)?.asr)),
+      el('td', {}, `${c.survivability ?? 0} upd.`),
+      el(
+        'td',
+        {},
+        injecting
+          ? el(
+              'button',
+              { type: 'button', class: 'small', 'data-stop': c.id, onclick: () => onStop(c.id) },
+              'Stop',
+            )
+          : '',
+      ),
+    );
+  });
+  if (!rows.length)
+    rows.push(
+      el(
+        'tr',
+        { class: 'empty' },
+        el('td', { colspan: 9 }, 'No campaign. Inject poison from the operator controls.'),
+      ),
+    );
+  body.replaceChildren(...rows);
+}
+
+function triggerParams(trigger) {
+  return Object.entries(trigger)
+    .filter(([k]) => k !== 'kind')
+    .map(([k, v]) => `${k} ${v}`)
+    .join(', ');
+}
+
+function alertItem(a) {
+  const summary = a.annotations?.summary ?? a.annotations?.description ?? '';
+  const since = a.status === 'firing' ? a.startsAt : (a.endsAt ?? a.receivedAt);
+  const severity = a.labels?.severity ? ` · ${a.labels.severity}` : '';
+  return el(
+    'li',
+    { class: a.status },
+    el('div', { class: 'name' }, a.status === 'firing' ? '▲ ' : '✓ ', a.name),
+    summary ? el('div', { class: 'desc' }, summary) : null,
+    el('div', { class: 'meta' }, `${a.status} since ${since ? clock(Date.parse(since)) : '?'}${severity}`),
+  );
+}
+
+function renderAlerts(store) {
+  const { firing, resolved } = alertLists(store);
+  setText('firing-count', String(firing.length));
+  setText('resolved-count', String(resolved.length));
+  $('alerts-firing').replaceChildren(
+    ...(firing.length ? firing.map(alertItem) : [el('li', { class: 'empty' }, 'None firing.')]),
+  );
+  $('alerts-resolved').replaceChildren(
+    ...(resolved.length
+      ? resolved.slice(0, 20).map(alertItem)
+      : [el('li', { class: 'empty' }, 'None resolved.')]),
+  );
+}
+
+function renderActivity(store) {
+  const items = store.log
+    .slice(0, 60)
+    .map((entry) =>
+      el(
+        'li',
+        {},
+        el('time', { datetime: new Date(entry.t).toISOString() }, clock(entry.t)),
+        el('span', { class: entry.kind }, entry.text),
+      ),
+    );
+  $('activity').replaceChildren(
+    ...(items.length ? items : [el('li', { class: 'empty' }, 'Waiting for events…')]),
+  );
+
+  const p = store.progress;
+  const box = $('progress');
+  box.hidden = !p || !p.totalSteps;
+  if (p && p.totalSteps) {
+    const bar = $('progress-bar');
+    bar.max = p.totalSteps;
+    bar.value = p.step;
+    const loss = Number.isFinite(p.loss) ? `, loss ${p.loss.toFixed(3)}` : '';
+    setText(
+      'progress-label',
+      `Training drift step ${p.driftStep ?? (store.state?.step ?? 0) + 1}: batch ${p.step}/${p.totalSteps}${loss}`,
+    );
+  }
+}
+
+function renderRollbackOptions(store) {
+  const select = $('rollback-version');
+  const served = store.state?.model?.version;
+  const versions = [...store.versions.values()]
+    .filter((v) => v.status !== 'rejected' && v.createdAt)
+    .sort((a, b) => b.version - a.version);
+  const key = versions.map((v) => v.version).join(',') + `|${served}`;
+  if (select.dataset.key === key) return;
+  const chosen = select.value;
+  select.dataset.key = key;
+  const options = versions.map((v) =>
+    el(
+      'option',
+      { value: v.version, disabled: v.version === served, selected: String(v.version) === chosen },
+      `v${v.version} · drift step ${v.step}${Number.isFinite(v.cleanAccuracy) ? ` · ${percent(v.cleanAccuracy)}` : ''}${v.version === served ? ' (served)' : ''}`,
+    ),
+  );
+  select.replaceChildren(
+    el('option', { value: '' }, options.length ? 'Choose a version…' : 'No version yet'),
+    ...options,
+  );
+  if (chosen && versions.some((v) => String(v.version) === chosen && v.version !== served))
+    select.value = chosen;
+}
+
+export function renderAll(store, handlers) {
+  renderKpis(store);
+  renderSummaries(store);
+  renderCampaigns(store, handlers.onStopCampaign);
+  renderAlerts(store);
+  renderActivity(store);
+  renderRollbackOptions(store);
+}

@@ -1,0 +1,126 @@
+/**
+ * /predict latency on loopback at a fixed request rate while update cycles train (issue 5,
+ * "what it must show" 3). Spawns the service as its own process (so the load generator does
+ * not share its event loop), keeps a cycle training for the whole window through the admin
+ * API, and drives POST /predict with autocannon at RATE req/s. Prints percentiles as JSON.
+ *
+ *   node --import tsx services/bench/predict-latency.ts [--rate 200] [--seconds 20] [--idle]
+ */
+import { spawn } from 'node:child_process';
+import { mkdtemp, rm } from 'node:fs/promises';
+import { createRequire } from 'node:module';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { parseArgs } from 'node:util';
+
+interface Histogram {
+  average: number;
+  p50: number;
+  p90: number;
+  p99: number;
+  p99_9: number;
+  max: number;
+}
+interface AutocannonResult {
+  latency: Histogram;
+  requests: { average: number; total: number };
+  non2xx: number;
+  errors: number;
+  timeouts: number;
+}
+type Autocannon = (opts: Record<string, unknown>) => Promise<AutocannonResult>;
+const autocannon = createRequire(import.meta.url)('autocannon') as Autocannon;
+
+const { values } = parseArgs({
+  options: {
+    rate: { type: 'string', default: '200' },
+    seconds: { type: 'string', default: '20' },
+    connections: { type: 'string', default: '10' },
+    idle: { type: 'boolean', default: false },
+    port: { type: 'string', default: '18999' },
+  },
+});
+const rate = Number(values.rate);
+const seconds = Number(values.seconds);
+const port = Number(values.port);
+const token = 'bench-admin-token-0123456789';
+const base = `http://127.0.0.1:${port}`;
+const headers = { authorization: `Bearer ${token}`, 'content-type': 'application/json' };
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+async function phase(): Promise<{ ready: boolean; phase: string; step: number } | undefined> {
+  try {
+    return (await (await fetch(`${base}/api/state`)).json()) as { ready: boolean; phase: string; step: number };
+  } catch {
+    return undefined;
+  }
+}
+
+async function main(): Promise<void> {
+  const dataDir = await mkdtemp(join(tmpdir(), 'permanence-bench-'));
+  const child = spawn(process.execPath, ['--import', 'tsx', new URL('../main.ts', import.meta.url).pathname], {
+    env: { ...process.env, PORT: String(port), HOST: '127.0.0.1', DATA_DIR: dataDir, ADMIN_TOKEN: token, CYCLES_ENABLED: 'false', LOG_LEVEL: 'warn' },
+    stdio: ['ignore', 'ignore', 'inherit'],
+  });
+  try {
+    while (!(await phase())?.ready) await sleep(250);
+    // Keep a cycle running for the whole window (unless --idle): start one whenever idle.
+    let sampling = true;
+    let samples = 0;
+    let training = 0;
+    let cycles = 0;
+    const keepTraining = (async () => {
+      while (sampling) {
+        const s = await phase();
+        if (s) {
+          samples++;
+          if (s.phase === 'training') training++;
+          if (!values.idle && s.phase === 'idle') {
+            const res = await fetch(`${base}/admin/cycle`, { method: 'POST', headers: { authorization: headers.authorization } });
+            if (res.status === 202) cycles++;
+          }
+        }
+        await sleep(100);
+      }
+    })();
+    if (!values.idle) while ((await phase())?.phase !== 'training') await sleep(50);
+    const result = await autocannon({
+      url: `${base}/predict`,
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ image: Array.from({ length: 784 }, (_, i) => ((i * 37) % 255) / 255) }),
+      connections: Number(values.connections),
+      overallRate: rate,
+      duration: seconds,
+    });
+    sampling = false;
+    await keepTraining;
+    const l = result.latency;
+    console.log(
+      JSON.stringify(
+        {
+          rate,
+          seconds,
+          whileTraining: !values.idle,
+          trainingShareOfWindow: samples ? Number((training / samples).toFixed(3)) : 0,
+          cyclesStarted: cycles,
+          requests: result.requests.total,
+          meanRps: result.requests.average,
+          non2xx: result.non2xx,
+          errors: result.errors,
+          timeouts: result.timeouts,
+          latencyMs: { mean: l.average, p50: l.p50, p90: l.p90, p99: l.p99, p99_9: l.p99_9, max: l.max },
+        },
+        null,
+        2,
+      ),
+    );
+  } finally {
+    const exited = new Promise((r) => child.once('exit', r));
+    child.kill('SIGTERM');
+    await exited;
+    await rm(dataDir, { recursive: true, force: true });
+  }
+}
+
+void main();

@@ -1,0 +1,68 @@
+import { experimentConfigSchema, parseExperimentConfig, type ExperimentConfig } from '../experiment/config.ts';
+import { axisLabel, axisPath, axisValue, setPath } from './axes.ts';
+import { experimentId, jobId, withResolvedAttack } from './job-id.ts';
+import { deepMerge, type SweepSpec } from './spec.ts';
+
+/** One cell of the sweep: an experiment config, run once per seed. */
+export interface PlannedExperiment {
+  readonly id: string;
+  readonly config: ExperimentConfig;
+  /** Grids that contain this cell, with the axis values that made it. */
+  readonly grids: readonly { readonly grid: string; readonly values: Readonly<Record<string, string>> }[];
+}
+
+/** One unit of work: one experiment, one seed. */
+export interface SweepJob {
+  readonly id: string;
+  readonly experimentId: string;
+  readonly seed: number;
+  readonly config: ExperimentConfig;
+}
+
+export interface SweepPlan {
+  readonly experiments: readonly PlannedExperiment[];
+  readonly jobs: readonly SweepJob[];
+}
+
+/** Expands every grid over the base config, validates each cell and dedupes by id. */
+export function planSweep(spec: SweepSpec): SweepPlan {
+  // Start from the full default config so that an axis on `update.epochs` has a whole
+  // `update` block to write into.
+  const defaults = experimentConfigSchema.parse({}) as Record<string, unknown>;
+  const base = deepMerge(defaults, { ...spec.base, seeds: spec.seeds });
+  const byId = new Map<string, { config: ExperimentConfig; grids: PlannedExperiment['grids'][number][] }>();
+  for (const grid of spec.grids) {
+    for (const combo of product(Object.entries(grid.axes))) {
+      let input = base;
+      const values: Record<string, string> = {};
+      for (const [axis, value] of combo) {
+        input = setPath(input, axisPath(axis), axisValue(axis, value));
+        values[axis] = axisLabel(value);
+      }
+      let config: ExperimentConfig;
+      try {
+        config = withResolvedAttack(parseExperimentConfig(input));
+      } catch (error) {
+        const where = Object.entries(values).map(([k, v]) => `${k}=${v}`);
+        throw new Error(`grid '${grid.name}' cell ${where.join(' ') || '(base)'}: ${(error as Error).message}`);
+      }
+      const id = experimentId(config);
+      const entry = byId.get(id) ?? { config, grids: [] };
+      entry.grids.push({ grid: grid.name, values });
+      byId.set(id, entry);
+    }
+  }
+  const experiments = [...byId].map(([id, e]) => ({ id, config: e.config, grids: e.grids }));
+  const jobs = experiments.flatMap((e) =>
+    e.config.seeds.map((seed) => ({ id: jobId(e.id, seed), experimentId: e.id, seed, config: e.config })),
+  );
+  return { experiments, jobs };
+}
+
+/** The Cartesian product of the axes, as lists of [axis, value]; one empty combo if none. */
+function product(axes: [string, unknown[]][]): [string, unknown][][] {
+  return axes.reduce<[string, unknown][][]>(
+    (combos, [axis, values]) => combos.flatMap((c) => values.map((v) => [...c, [axis, v] as [string, unknown]])),
+    [[]],
+  );
+}

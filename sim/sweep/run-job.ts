@@ -1,0 +1,80 @@
+import { hostname } from 'node:os';
+import type { BackendName } from '../backend/loader.ts';
+import type { ExperimentEvent, SeedResult } from '../experiment/runner.ts';
+import { startTsWorker } from '../ts-worker.ts';
+import type { SweepJob } from './plan.ts';
+import { readResult, saveResultOnce, type JobResult } from './store.ts';
+
+export interface RunJobOptions {
+  readonly dir: string;
+  readonly backend: BackendName;
+  /** Name of the process in results: host:pid, plus a worker name in distributed mode. */
+  readonly worker?: string;
+  readonly attempt?: number;
+  readonly onEvent?: (event: ExperimentEvent) => void;
+}
+
+export interface JobOutcome {
+  readonly result: JobResult;
+  /** False when another run of the same job had already stored its result (nothing rerun or rewritten). */
+  readonly fresh: boolean;
+}
+
+export const processName = (): string => `${hostname()}:${process.pid}`;
+
+/**
+ * Runs one job unless its result already exists, and stores the result once. The seed runs
+ * in a worker thread (the experiment module's seed-worker) so that this thread stays free:
+ * progress keeps flowing and BullMQ can renew its job lock while training runs.
+ */
+export async function runJob(job: SweepJob, options: RunJobOptions): Promise<JobOutcome> {
+  const existing = await readResult(options.dir, job.id);
+  if (existing) return { result: existing, fresh: false };
+  const startedAt = new Date();
+  const seed = await runSeedInThread(job, options);
+  const result: JobResult = {
+    format: 1,
+    id: job.id,
+    experimentId: job.experimentId,
+    seed: job.seed,
+    config: job.config,
+    result: seed,
+    run: {
+      worker: options.worker ?? processName(),
+      attempt: options.attempt ?? 1,
+      backend: options.backend,
+      startedAt: startedAt.toISOString(),
+      finishedAt: new Date().toISOString(),
+      seconds: (Date.now() - startedAt.getTime()) / 1000,
+    },
+  };
+  if (await saveResultOnce(options.dir, result)) return { result, fresh: true };
+  // Someone else finished first (a retry of a job whose first run was slow, not dead): keep theirs.
+  const winner = await readResult(options.dir, job.id);
+  if (!winner) throw new Error(`job ${job.id}: result vanished after a concurrent write`);
+  return { result: winner, fresh: false };
+}
+
+function runSeedInThread(job: SweepJob, options: RunJobOptions): Promise<SeedResult> {
+  return new Promise((resolve, reject) => {
+    const thread = startTsWorker(new URL('../experiment/seed-worker.ts', import.meta.url), {
+      config: job.config,
+      seed: job.seed,
+      backend: options.backend,
+    });
+    let settled = false;
+    const settle = (fn: () => void): void => {
+      if (settled) return;
+      settled = true;
+      fn();
+      void thread.terminate();
+    };
+    thread.on('message', (m: { kind: string; event?: ExperimentEvent; result?: SeedResult; message?: string }) => {
+      if (m.kind === 'event' && m.event) options.onEvent?.(m.event);
+      else if (m.kind === 'done' && m.result) settle(() => resolve(m.result as SeedResult));
+      else if (m.kind === 'error') settle(() => reject(new Error(m.message)));
+    });
+    thread.on('error', (error) => settle(() => reject(error)));
+    thread.on('exit', (code) => settle(() => reject(new Error(`job ${job.id}: thread exited with code ${code}`))));
+  });
+}

@@ -1,0 +1,215 @@
+/**
+ * The built-in dashboard in headless Chromium against the real service (child process):
+ * it loads without console errors, finished cycles reach the charts over socket.io, and the
+ * operator controls reach the API and show its answers, errors included.
+ *
+ * Screenshots go to DASHBOARD_SCREENSHOT_DIR (docs/img to refresh the documentation) or a
+ * temporary folder.
+ */
+import assert from 'node:assert/strict';
+import { mkdirSync, mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { test } from 'node:test';
+import type { Page } from 'playwright-core';
+import { ADMIN_TOKEN, REPO_ROOT, apiCall, launchChromium, startServiceProcess } from './helpers.ts';
+
+/** The slice of Chart.js's global the assertions read (runs inside the page). */
+declare const Chart: {
+  getChart(id: string):
+    | { data: { labels?: string[]; datasets: { label: string; campaign?: string; data: { x: number; y: number }[] }[] } }
+    | undefined;
+};
+
+interface Campaign {
+  id: string;
+  trigger: { kind: string; alpha?: number };
+  ratio: number;
+  target: number;
+  mode: string;
+  cycles: number;
+}
+
+const WAIT = { timeout: 60_000 };
+
+const screenshotDir = () => {
+  const dir = process.env.DASHBOARD_SCREENSHOT_DIR
+    ? resolve(REPO_ROOT, process.env.DASHBOARD_SCREENSHOT_DIR)
+    : mkdtempSync(join(tmpdir(), 'permanence-dashboard-shots-'));
+  mkdirSync(dir, { recursive: true });
+  return dir;
+};
+
+/** Versions drawn on the clean-accuracy chart. */
+const accuracyVersions = (page: Page) =>
+  page.evaluate(() => Chart.getChart('chart-accuracy')?.data.datasets[0]?.data.map((p) => p.x) ?? []);
+
+test('the dashboard follows the live loop and drives it', { timeout: 300_000 }, async (t) => {
+  const service = await startServiceProcess();
+  t.after(() => service.stop());
+  const browser = await launchChromium();
+  t.after(() => browser.close());
+
+  const page = await browser.context.newPage();
+  const consoleErrors: string[] = [];
+  page.on('console', (message) => {
+    if (message.type() === 'error') consoleErrors.push(message.text());
+  });
+  page.on('pageerror', (error) => consoleErrors.push(`uncaught: ${error.message}`));
+  const requests: string[] = [];
+  page.on('request', (request) => requests.push(request.url()));
+
+  await t.test('loads from the service alone, with no console error', async () => {
+    await page.goto(`${service.url}/`);
+    await page.waitForSelector('#connection[data-state="live"]', WAIT);
+    await page.waitForFunction(() => (Chart.getChart('chart-accuracy')?.data.datasets[0]?.data.length ?? 0) > 0, null, WAIT);
+    assert.deepEqual(consoleErrors, []);
+    const foreign = requests.filter((u) => !u.startsWith(service.url) && !u.startsWith('data:'));
+    assert.deepEqual(foreign, [], 'every asset comes from the service (no CDN)');
+    assert.ok(requests.some((u) => u.endsWith('/vendor/chart.umd.js')));
+    assert.ok(requests.some((u) => u.includes('/socket.io/')));
+  });
+
+  await t.test('a cycle finished by the cron appears on the chart without a reload', async () => {
+    const before = await accuracyVersions(page);
+    await page.waitForFunction(
+      (n) => (Chart.getChart('chart-accuracy')?.data.datasets[0]?.data.length ?? 0) > n,
+      before.length,
+      WAIT,
+    );
+    const drawn = await accuracyVersions(page);
+    const registry = await apiCall<{ versions: { version: number; status: string }[] }>(service.url, '/api/models');
+    const promoted = new Set(registry.versions.filter((v) => v.status !== 'rejected').map((v) => v.version));
+    assert.ok(drawn.every((v) => promoted.has(v)), `charted versions ${drawn} are promoted versions of the registry`);
+    assert.match((await page.textContent('#summary-accuracy')) ?? '', /^Latest v\d+ \(drift step \d+\): \d+\.\d%/);
+    // The activity log received the cycle's events too.
+    await page.waitForSelector('#activity li:has-text("trained on drift step")', WAIT);
+  });
+
+  await t.test('a wrong admin token is refused and the refusal is shown', async () => {
+    assert.equal(await page.isDisabled('#run-cycle'), true, 'controls are locked without a token');
+    await page.fill('#token-input', 'not-the-token-0123456789');
+    await page.click('#token-form button[type=submit]');
+    const message = page.locator('#token-message.error');
+    await message.waitFor(WAIT);
+    assert.match((await message.textContent()) ?? '', /401/);
+    assert.equal(await page.isDisabled('#run-cycle'), true);
+  });
+
+  await t.test('the right token unlocks the controls and stays in this tab only', async () => {
+    await page.fill('#token-input', ADMIN_TOKEN);
+    await page.click('#token-form button[type=submit]');
+    await page.waitForSelector('#token-set:not([hidden])', WAIT);
+    assert.equal(await page.isDisabled('#run-cycle'), false);
+    const stored = await page.evaluate(() => ({
+      session: Object.values(sessionStorage),
+      local: Object.values(localStorage),
+      cookie: document.cookie,
+    }));
+    assert.deepEqual(stored, { session: [ADMIN_TOKEN], local: [], cookie: '' });
+  });
+
+  await t.test("the API's validation error is shown next to the form", async () => {
+    await page.fill('#poison-ratio', '90');
+    await page.click('#poison-form button[type=submit]');
+    const message = page.locator('#poison-message.error');
+    await message.waitFor(WAIT);
+    assert.match((await message.textContent()) ?? '', /400.*ratio/);
+  });
+
+  let campaign: Campaign | undefined;
+  await t.test('an injection from the form reaches the API and shows as a campaign', async () => {
+    await page.selectOption('#poison-attack', 'blend');
+    await page.fill('#poison-param', '0.3');
+    await page.fill('#poison-ratio', '20');
+    await page.fill('#poison-target', '3');
+    await page.check('input[name="mode"][value="persistent"]');
+    await page.fill('#poison-cycles', '2');
+    await page.click('#poison-form button[type=submit]');
+    const message = page.locator('#poison-message.ok');
+    await message.waitFor(WAIT);
+    const id = /Campaign (c[0-9a-f]{8}) queued/.exec((await message.textContent()) ?? '')?.[1];
+    assert.ok(id, 'the answer names the campaign');
+
+    campaign = await apiCall<Campaign>(service.url, `/admin/poison/${id}`);
+    assert.deepEqual(
+      { kind: campaign.trigger.kind, alpha: campaign.trigger.alpha, ratio: campaign.ratio, target: campaign.target },
+      { kind: 'blend', alpha: 0.3, ratio: 0.2, target: 3 },
+    );
+    assert.equal(campaign.mode, 'persistent');
+    assert.equal(campaign.cycles, 2);
+
+    const row = page.locator(`#campaign-rows tr[data-campaign="${id}"]`);
+    await row.waitFor(WAIT);
+    assert.match((await row.textContent()) ?? '', /Blend.*20% → 3.*persistent × 2/);
+    // The next cycles evaluate the trigger: its ASR line appears on the ground-truth chart.
+    await page.waitForFunction(
+      (cid) =>
+        (Chart.getChart('chart-asr')?.data.datasets.find((d) => d.campaign === cid)?.data.length ?? 0) > 0,
+      id,
+      WAIT,
+    );
+    const labels = await page.evaluate(() => Chart.getChart('chart-survivability')?.data.labels ?? []);
+    assert.ok(labels.some((l) => l.includes(id)), 'the campaign has a survivability bar');
+  });
+
+  await t.test('pause, run a cycle, switch to STLR and roll back from the controls', async () => {
+    await page.click('#toggle-pause');
+    await page.waitForSelector('#paused:not([hidden])', WAIT);
+    await page.waitForSelector('#phase[data-phase="idle"]', WAIT);
+    const before = await accuracyVersions(page);
+
+    await page.check('input[name="kind"][value="stlr"]');
+    await page.click('#schedule-form button[type=submit]');
+    await page.locator('#schedule-message.ok').waitFor(WAIT);
+    await page.waitForFunction(() => document.getElementById('kpi-schedule')?.textContent?.startsWith('stlr:'), null, WAIT);
+
+    await page.click('#run-cycle');
+    const accepted = page.locator('#actions-message.ok');
+    await accepted.waitFor(WAIT);
+    assert.match((await accepted.textContent()) ?? '', /Cycle accepted/);
+    await page.waitForFunction(
+      (n) => (Chart.getChart('chart-accuracy')?.data.datasets[0]?.data.length ?? 0) > n,
+      before.length,
+      WAIT,
+    );
+    await page.waitForSelector('#phase[data-phase="idle"]', WAIT);
+    const state = await apiCall<{ model: { schedule: string } }>(service.url, '/api/state');
+    assert.match(state.model.schedule, /^stlr:/, 'the update ran with the schedule chosen in the page');
+
+    const target = String(before[0]);
+    await page.selectOption('#rollback-version', target);
+    await page.click('#rollback-form button[type=submit]');
+    const rolled = page.locator('#rollback-message.ok');
+    await rolled.waitFor(WAIT);
+    assert.match((await rolled.textContent()) ?? '', new RegExp(`v${target} is served again`));
+    await page.waitForFunction(
+      (v) => document.getElementById('kpi-version')?.textContent === `v${v}`,
+      target,
+      WAIT,
+    );
+    await page.waitForFunction(
+      () => Chart.getChart('chart-timeline')?.data.datasets.some((d) => d.label === 'Rollback' && d.data.length > 0),
+      null,
+      WAIT,
+    );
+  });
+
+  await t.test('screenshots at 1280x800 and at phone width', async () => {
+    const dir = screenshotDir();
+    await page.setViewportSize({ width: 1280, height: 800 });
+    await page.evaluate(() => window.scrollTo(0, 0));
+    await page.screenshot({ path: join(dir, 'dashboard.png') });
+    await page.setViewportSize({ width: 390, height: 844 });
+    await page.evaluate(() => window.scrollTo(0, 0));
+    const overflow = await page.evaluate(() => document.documentElement.scrollWidth - window.innerWidth);
+    assert.ok(overflow <= 0, `no horizontal scrolling at phone width (overflow ${overflow}px)`);
+    await page.screenshot({ path: join(dir, 'dashboard-phone.png') });
+    t.diagnostic(`screenshots in ${dir}`);
+  });
+
+  await t.test('the only console errors are the refused requests made on purpose', () => {
+    const unexpected = consoleErrors.filter((e) => !/status of (400|401)/.test(e));
+    assert.deepEqual(unexpected, []);
+  });
+});

@@ -1,0 +1,32 @@
+/**
+ * Issue 5, "what it must show" 2: the scripted scenario against the service on a fast cron,
+ * all values read from /metrics: ASR >= 90% one cycle after the admin API injects BadNets,
+ * above 50% for 3 SGD cycles, below 50% within 2 cycles after switching to STLR.
+ */
+import assert from 'node:assert/strict';
+import { after, it } from 'node:test';
+import { runScenario } from '../../services/demo-scenario.ts';
+import { startTestService, type TestService } from './helpers/service.ts';
+
+let svc: TestService | undefined;
+after(async () => {
+  await svc?.dispose();
+});
+
+it('poison, survive SGD, removed by STLR (read from /metrics)', async () => {
+  // Embedded defaults (pool subset 1000, 3 epochs, sgd:0.03) on a 1-second cron.
+  svc = await startTestService(
+    { CYCLE_INTERVAL_SECONDS: '1', POOL_SUBSET: '1000', UPDATE_EPOCHS: '3', EVAL_SUBSET: '1000', F0_EPOCHS: '2' },
+    { cron: true },
+  );
+  const lines: string[] = [];
+  const result = await runScenario({ url: svc.url, adminToken: svc.adminToken, log: (l) => lines.push(l) });
+  const table = lines.join('\n');
+  assert.ok(result.asrAfterInjection >= 0.9, table);
+  assert.equal(result.sgdAsr.length, 3, table);
+  for (const asr of result.sgdAsr) assert.ok(asr > 0.5, table);
+  assert.ok(result.stlrAsr.slice(0, 2).some((asr) => asr < 0.5), table);
+  // The models seen are consecutive promoted updates.
+  const steps = result.models.map((m) => m.step);
+  assert.deepEqual(steps, steps.map((_, i) => result.poisonedStep + i), table);
+});
