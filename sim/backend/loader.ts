@@ -7,13 +7,7 @@ import '@tensorflow/tfjs';
 import { registerFastGradients } from './gradients/index.ts';
 import { loadNativeKernels } from './native/index.ts';
 import { registerWasmTrainingKernels } from './wasm-kernels/index.ts';
-import {
-  BACKEND_ORDER,
-  parseBackendName,
-  selectBackend,
-  type BackendCandidate,
-  type BackendName,
-} from './select.ts';
+import { parseBackendName, selectBackend, type BackendCandidate, type BackendName } from './select.ts';
 
 export type { BackendName } from './select.ts';
 export { BACKEND_ORDER } from './select.ts';

@@ -1,5 +1,7 @@
 import { Command, CommanderError } from 'commander';
 import { registerRun } from './commands/run.ts';
+import { registerSweep } from './commands/sweep.ts';
+import { registerWorker } from './commands/worker.ts';
 
 /**
  * `permanence <command>`: each command lives in its own file under commands/ and
@@ -13,6 +15,8 @@ const program = new Command()
   .exitOverride();
 
 registerRun(program);
+registerSweep(program);
+registerWorker(program);
 
 try {
   await program.parseAsync(process.argv);

@@ -20,6 +20,12 @@ export interface JobOutcome {
   readonly fresh: boolean;
 }
 
+/**
+ * The experiment itself threw (e.g. training diverged): rerunning the same config and seed
+ * fails the same way, so a queue should not retry it. A crashed thread is not one of these.
+ */
+export class DeterministicJobError extends Error {}
+
 export const processName = (): string => `${hostname()}:${process.pid}`;
 
 /**
@@ -72,7 +78,7 @@ function runSeedInThread(job: SweepJob, options: RunJobOptions): Promise<SeedRes
     thread.on('message', (m: { kind: string; event?: ExperimentEvent; result?: SeedResult; message?: string }) => {
       if (m.kind === 'event' && m.event) options.onEvent?.(m.event);
       else if (m.kind === 'done' && m.result) settle(() => resolve(m.result as SeedResult));
-      else if (m.kind === 'error') settle(() => reject(new Error(m.message)));
+      else if (m.kind === 'error') settle(() => reject(new DeterministicJobError(`job ${job.id}: ${m.message}`)));
     });
     thread.on('error', (error) => settle(() => reject(error)));
     thread.on('exit', (code) => settle(() => reject(new Error(`job ${job.id}: thread exited with code ${code}`))));

@@ -9,7 +9,7 @@ const TOLERANCE = 1e-4;
 /** The same layer as the models wrote it first: tf.moments then tf.batchNorm. */
 function reference(x: tf.Tensor4D, gamma: tf.Tensor1D, beta: tf.Tensor1D): tf.Tensor4D {
   const { mean, variance } = tf.moments(x, [0, 1, 2]);
-  return tf.batchNorm(x, mean, variance, beta, gamma, 1e-5);
+  return tf.batchNorm4d(x, mean as tf.Tensor1D, variance as tf.Tensor1D, beta, gamma, 1e-5);
 }
 
 /** batchNormTraining against the ops it replaces; the caller loads the backend. */

@@ -17,7 +17,12 @@ import { ADMIN_TOKEN, REPO_ROOT, apiCall, launchChromium, startServiceProcess } 
 /** The slice of Chart.js's global the assertions read (runs inside the page). */
 declare const Chart: {
   getChart(id: string):
-    | { data: { labels?: string[]; datasets: { label: string; campaign?: string; data: { x: number; y: number }[] }[] } }
+    | {
+        data: {
+          labels?: string[];
+          datasets: { label: string; campaign?: string; data: { x: number; y: number }[] }[];
+        };
+      }
     | undefined;
 };
 
@@ -62,7 +67,11 @@ test('the dashboard follows the live loop and drives it', { timeout: 300_000 }, 
   await t.test('loads from the service alone, with no console error', async () => {
     await page.goto(`${service.url}/`);
     await page.waitForSelector('#connection[data-state="live"]', WAIT);
-    await page.waitForFunction(() => (Chart.getChart('chart-accuracy')?.data.datasets[0]?.data.length ?? 0) > 0, null, WAIT);
+    await page.waitForFunction(
+      () => (Chart.getChart('chart-accuracy')?.data.datasets[0]?.data.length ?? 0) > 0,
+      null,
+      WAIT,
+    );
     assert.deepEqual(consoleErrors, []);
     const foreign = requests.filter((u) => !u.startsWith(service.url) && !u.startsWith('data:'));
     assert.deepEqual(foreign, [], 'every asset comes from the service (no CDN)');
@@ -78,10 +87,19 @@ test('the dashboard follows the live loop and drives it', { timeout: 300_000 }, 
       WAIT,
     );
     const drawn = await accuracyVersions(page);
-    const registry = await apiCall<{ versions: { version: number; status: string }[] }>(service.url, '/api/models');
+    const registry = await apiCall<{ versions: { version: number; status: string }[] }>(
+      service.url,
+      '/api/models',
+    );
     const promoted = new Set(registry.versions.filter((v) => v.status !== 'rejected').map((v) => v.version));
-    assert.ok(drawn.every((v) => promoted.has(v)), `charted versions ${drawn} are promoted versions of the registry`);
-    assert.match((await page.textContent('#summary-accuracy')) ?? '', /^Latest v\d+ \(drift step \d+\): \d+\.\d%/);
+    assert.ok(
+      drawn.every((v) => promoted.has(v)),
+      `charted versions ${drawn} are promoted versions of the registry`,
+    );
+    assert.match(
+      (await page.textContent('#summary-accuracy')) ?? '',
+      /^Latest v\d+ \(drift step \d+\): \d+\.\d%/,
+    );
     // The activity log received the cycle's events too.
     await page.waitForSelector('#activity li:has-text("trained on drift step")', WAIT);
   });
@@ -133,7 +151,12 @@ test('the dashboard follows the live loop and drives it', { timeout: 300_000 }, 
 
     campaign = await apiCall<Campaign>(service.url, `/admin/poison/${id}`);
     assert.deepEqual(
-      { kind: campaign.trigger.kind, alpha: campaign.trigger.alpha, ratio: campaign.ratio, target: campaign.target },
+      {
+        kind: campaign.trigger.kind,
+        alpha: campaign.trigger.alpha,
+        ratio: campaign.ratio,
+        target: campaign.target,
+      },
       { kind: 'blend', alpha: 0.3, ratio: 0.2, target: 3 },
     );
     assert.equal(campaign.mode, 'persistent');
@@ -150,7 +173,10 @@ test('the dashboard follows the live loop and drives it', { timeout: 300_000 }, 
       WAIT,
     );
     const labels = await page.evaluate(() => Chart.getChart('chart-survivability')?.data.labels ?? []);
-    assert.ok(labels.some((l) => l.includes(id)), 'the campaign has a survivability bar');
+    assert.ok(
+      labels.some((l) => l.includes(id)),
+      'the campaign has a survivability bar',
+    );
   });
 
   await t.test('pause, run a cycle, switch to STLR and roll back from the controls', async () => {
@@ -162,7 +188,11 @@ test('the dashboard follows the live loop and drives it', { timeout: 300_000 }, 
     await page.check('input[name="kind"][value="stlr"]');
     await page.click('#schedule-form button[type=submit]');
     await page.locator('#schedule-message.ok').waitFor(WAIT);
-    await page.waitForFunction(() => document.getElementById('kpi-schedule')?.textContent?.startsWith('stlr:'), null, WAIT);
+    await page.waitForFunction(
+      () => document.getElementById('kpi-schedule')?.textContent?.startsWith('stlr:'),
+      null,
+      WAIT,
+    );
 
     await page.click('#run-cycle');
     const accepted = page.locator('#actions-message.ok');
@@ -189,7 +219,10 @@ test('the dashboard follows the live loop and drives it', { timeout: 300_000 }, 
       WAIT,
     );
     await page.waitForFunction(
-      () => Chart.getChart('chart-timeline')?.data.datasets.some((d) => d.label === 'Rollback' && d.data.length > 0),
+      () =>
+        Chart.getChart('chart-timeline')?.data.datasets.some(
+          (d) => d.label === 'Rollback' && d.data.length > 0,
+        ),
       null,
       WAIT,
     );

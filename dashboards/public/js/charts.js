@@ -151,6 +151,8 @@ function lineDataset(label, points, style, extra = {}) {
     pointHoverRadius: 6,
     borderWidth: 2,
     tension: 0,
+    // Points on the first and last version are drawn whole, not cut by the plot area.
+    clip: 8,
     ...extra,
   };
 }
@@ -208,7 +210,7 @@ export function createCharts(canvases) {
         label: `threshold ${ANOMALY_THRESHOLD}: flagged above`,
         colour: OKABE_ITO.vermillion,
       },
-      empty: 'No scan yet: use “Trigger a scan” or set SCAN_EVERY',
+      empty: 'No scan yet',
       tooltipLabel: versionTooltip('', 2),
     }),
   });

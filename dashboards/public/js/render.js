@@ -150,7 +150,7 @@ function renderSummaries(store) {
       ? anomaly
           .map((a) => `${a.defense}: ${a.points.at(-1).y.toFixed(2)} at v${a.points.at(-1).x}`)
           .join('; ') + '. Above 2 = flagged.'
-      : 'No scan yet. Above 2 = flagged.',
+      : 'No scan yet: trigger one from the controls, or set SCAN_EVERY. Above 2 = flagged.',
   );
   const camps = orderedCampaigns(store);
   setText(

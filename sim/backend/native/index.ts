@@ -55,7 +55,7 @@ let status: NativeStatus | undefined;
  * Loads the addon once. It is built at install (npm's postinstall runs build.mjs) when
  * node-gyp, a C++ compiler and oneDNN's headers (Debian: libdnnl-dev) are present;
  * when it is missing or fails to load, Permanence uses its JS/wasm kernels instead.
- * PERMANENCE_NATIVE=0 turns it off.
+ * PERMANENCE_NATIVE=0 turns it off; PERMANENCE_THREADS caps its threads (default: all cores).
  */
 export function loadNativeKernels(): NativeStatus {
   if (status) return status;
@@ -63,6 +63,10 @@ export function loadNativeKernels(): NativeStatus {
     status = { loaded: false, detail: 'disabled by PERMANENCE_NATIVE=0' };
     return status;
   }
+  // OpenMP reads its thread count when the library loads; PERMANENCE_THREADS sets it (e.g.
+  // 1 per process when several training jobs share the cores).
+  const threads = process.env.PERMANENCE_THREADS;
+  if (threads && !process.env.OMP_NUM_THREADS) process.env.OMP_NUM_THREADS = threads;
   try {
     const kernels = createRequire(import.meta.url)(ADDON_PATH) as NativeKernels;
     status = { loaded: true, kernels, detail: kernels.version() };

@@ -1,0 +1,69 @@
+import type { Command } from 'commander';
+import { loadBackend, type BackendName } from '../../backend/loader.ts';
+import { DEFAULT_QUEUE_NAME, redisConnection, startSweepWorker } from '../../sweep/queue.ts';
+
+interface WorkerFlags {
+  queue: string;
+  queueName: string;
+  root?: string;
+  concurrency: string;
+  backend?: BackendName;
+  lockMs: string;
+  stalledMs?: string;
+}
+
+export function registerWorker(program: Command): void {
+  program
+    .command('worker')
+    .description('Pull sweep jobs from a BullMQ queue, run them and write results to the shared sweep folder.')
+    .requiredOption('--queue <url>', 'Redis URL of the queue, e.g. redis://redis:6379')
+    .option('--queue-name <name>', 'BullMQ queue name', DEFAULT_QUEUE_NAME)
+    .option('--root <dir>', 'resolves relative sweep folders (default: the current directory)')
+    .option('-c, --concurrency <n>', 'jobs at once in this process, one thread each', '1')
+    .option('--backend <name>', 'tensorflow-gpu | tensorflow | wasm | cpu (default: fastest available)')
+    .option('--lock-ms <ms>', 'job lock; a job whose worker stops renewing it for this long is retried elsewhere', '30000')
+    .option('--stalled-ms <ms>', 'how often to look for stalled jobs (default: --lock-ms)')
+    .addHelpText(
+      'after',
+      `
+Start any number of workers on machines that share the sweep folder; they may join and leave
+mid-sweep. SIGINT/SIGTERM finishes the running job(s) and exits; a second signal exits now
+(the job is then retried by another worker once its lock expires).`,
+    )
+    .action(async (flags: WorkerFlags) => {
+      const backend = await loadBackend({ backend: flags.backend, log: () => undefined });
+      const connection = redisConnection(flags.queue);
+      const log = (line: string): void => console.log(`${new Date().toISOString()} ${line}`);
+      const worker = startSweepWorker({
+        connection,
+        queueName: flags.queueName,
+        root: flags.root,
+        backend: backend.name,
+        concurrency: positive(flags.concurrency, 'concurrency'),
+        lockMs: positive(flags.lockMs, 'lock-ms'),
+        stalledMs: flags.stalledMs ? positive(flags.stalledMs, 'stalled-ms') : undefined,
+        log,
+      });
+      worker.on('error', (error) => log(`worker error: ${error.message}`));
+      await worker.waitUntilReady();
+      log(`worker ${worker.name} on ${flags.queueName}, backend ${backend.name}, pid ${process.pid}`);
+      await new Promise<void>((resolve) => {
+        let stopping = false;
+        const stop = (): void => {
+          if (stopping) process.exit(130);
+          stopping = true;
+          log('leaving: finishing running jobs (signal again to exit now)');
+          void worker.close().then(resolve);
+        };
+        process.on('SIGINT', stop);
+        process.on('SIGTERM', stop);
+      });
+      connection.disconnect();
+    });
+}
+
+function positive(text: string, what: string): number {
+  const n = Number(text);
+  if (!Number.isInteger(n) || n <= 0) throw new Error(`--${what} must be a positive integer, got '${text}'`);
+  return n;
+}

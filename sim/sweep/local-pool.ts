@@ -1,0 +1,55 @@
+import type { BackendName } from '../backend/loader.ts';
+import type { SweepJob } from './plan.ts';
+import { estimateJobSteps, type ProgressView } from './progress.ts';
+import { processName, runJob } from './run-job.ts';
+import { saveJobError } from './store.ts';
+
+export interface LocalPoolOptions {
+  readonly dir: string;
+  /** Jobs run at once, each in its own worker thread (default: the number of cores). */
+  readonly lanes: number;
+  readonly backend: BackendName;
+  readonly view?: ProgressView;
+  /** Called after each job, e.g. to rewrite the index. */
+  readonly onJobDone?: (job: SweepJob, ok: boolean) => Promise<void>;
+  readonly signal?: AbortSignal;
+}
+
+export interface LocalPoolSummary {
+  readonly ran: number;
+  readonly failed: readonly { id: string; message: string }[];
+  readonly seconds: number;
+}
+
+/**
+ * Runs jobs on `lanes` worker threads, longest first so the last lane is not left with a
+ * long tail. A failed job (e.g. training diverged) is recorded in its folder and the sweep
+ * goes on; rerunning the sweep retries it.
+ */
+export async function runLocal(jobs: readonly SweepJob[], options: LocalPoolOptions): Promise<LocalPoolSummary> {
+  const started = performance.now();
+  const queue = [...jobs].sort((a, b) => estimateJobSteps(b.config) - estimateJobSteps(a.config));
+  const failed: { id: string; message: string }[] = [];
+  let ran = 0;
+  const lane = async (): Promise<void> => {
+    for (let job = queue.shift(); job !== undefined && !options.signal?.aborted; job = queue.shift()) {
+      options.view?.onStart(job.id);
+      const t0 = performance.now();
+      let ok = true;
+      try {
+        const id = job.id;
+        await runJob(job, { dir: options.dir, backend: options.backend, onEvent: (e) => options.view?.onEvent(id, e) });
+        ran++;
+      } catch (error) {
+        ok = false;
+        const message = (error as Error).message;
+        failed.push({ id: job.id, message });
+        await saveJobError(options.dir, job.id, { message, worker: processName(), attempt: 1 });
+      }
+      options.view?.onFinish(job.id, ok, `in ${((performance.now() - t0) / 1000).toFixed(1)} s`);
+      await options.onJobDone?.(job, ok);
+    }
+  };
+  await Promise.all(Array.from({ length: Math.max(1, Math.min(options.lanes, jobs.length)) }, lane));
+  return { ran, failed, seconds: (performance.now() - started) / 1000 };
+}

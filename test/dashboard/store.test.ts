@@ -1,0 +1,285 @@
+/**
+ * The dashboard's data logic (dashboards/public/js/store.js, palette.js) in node: how REST
+ * snapshots and socket.io events become chart series. The payloads have the shapes the
+ * service sends (services/loop/live-loop.ts, campaigns.ts, alerts.ts).
+ */
+import assert from 'node:assert/strict';
+import { test } from 'node:test';
+
+interface Point {
+  x: number;
+  y: number;
+  step?: number;
+}
+interface StoreModule {
+  createStore(): { log: { t: number; text: string }[]; versions: Map<number, unknown> };
+  applyState(store: unknown, state: unknown): void;
+  applyModels(store: unknown, models: unknown): void;
+  applyVersionMetrics(store: unknown, version: number, metrics: unknown): void;
+  applyAlerts(store: unknown, alerts: unknown): void;
+  applyEvent(store: unknown, name: string, payload: unknown, now?: number): boolean;
+  accuracySeries(store: unknown): { promoted: Point[]; rejected: Point[] };
+  asrSeries(store: unknown): { id: string; label: string; points: Point[] }[];
+  anomalySeries(store: unknown): { defense: string; points: (Point & { flagged: boolean })[] }[];
+  survivabilityBars(store: unknown): { id: string; value: number }[];
+  timelineSeries(store: unknown): { served: Point[]; drift: Point[]; marks: Record<string, Point[]> };
+  alertLists(store: unknown): { firing: { key: string }[]; resolved: { key: string }[] };
+}
+interface PaletteModule {
+  seriesStyle(i: number): { colour: string; dash: number[]; pointStyle: string };
+}
+
+// Browser modules without type declarations: imported through a URL, typed by the interfaces above.
+const load = <T>(file: string) =>
+  import(new URL(`../../dashboards/public/js/${file}`, import.meta.url).href) as Promise<T>;
+const store$ = load<StoreModule>('store.js');
+const palette$ = load<PaletteModule>('palette.js');
+
+const T0 = Date.parse('2026-11-25T12:00:00.000Z');
+const iso = (seconds: number) => new Date(T0 + seconds * 1000).toISOString();
+
+function manifest(version: number, step: number, parentVersion: number | null, status = 'candidate') {
+  return {
+    name: 'live-mnist',
+    version,
+    step,
+    parentVersion,
+    status,
+    schedule: 'sgd:0.01',
+    createdAt: iso(version * 10),
+    files: [],
+  };
+}
+
+function campaign(id: string, asr: { step: number; version: number; asr: number }[], extra = {}) {
+  return {
+    id,
+    trigger: { kind: 'badnets' },
+    ratio: 0.1,
+    target: 0,
+    mode: 'one-shot',
+    cycles: 1,
+    seed: 1,
+    createdAt: iso(15),
+    status: 'finished',
+    injectedSteps: [2],
+    asr,
+    survivability: 2,
+    ...extra,
+  };
+}
+
+test('a rollback is inferred from the registry where a parent is not the version served before', async () => {
+  const m = await store$;
+  const store = m.createStore();
+  // v1 -> v2 -> v3, rollback to v2, then v4 built on v2; v5 rejected; then rollback to v1 (pointer).
+  m.applyModels(store, {
+    promoted: { name: 'live-mnist', version: 1, step: 4, promotedAt: iso(70), reason: 'rollback' },
+    versions: [
+      manifest(1, 0, null),
+      manifest(2, 1, 1),
+      manifest(3, 2, 2),
+      manifest(4, 3, 2),
+      manifest(5, 4, 4, 'rejected'),
+    ],
+  });
+  const t = m.timelineSeries(store);
+  assert.deepEqual(
+    t.marks.rolledback.map((p) => p.y),
+    [2, 1],
+  );
+  assert.deepEqual(
+    t.marks.promoted.map((p) => p.y),
+    [1, 2, 3, 4],
+  );
+  assert.deepEqual(
+    t.marks.rejected.map((p) => p.y),
+    [5],
+  );
+  // The served version steps down at each rollback; the drift step never goes back.
+  assert.deepEqual(
+    t.served.slice(0, 6).map((p) => p.y),
+    [1, 2, 3, 2, 4, 1],
+  );
+  const drift = t.drift.map((p) => p.y);
+  assert.deepEqual(
+    drift,
+    [...drift].sort((a, b) => a - b),
+  );
+
+  // Applying the same snapshot again (a socket reconnect) adds nothing.
+  const marks = Object.values(m.timelineSeries(store).marks).flat().length;
+  m.applyModels(store, {
+    promoted: { name: 'live-mnist', version: 1, step: 4, promotedAt: iso(70), reason: 'rollback' },
+    versions: [
+      manifest(1, 0, null),
+      manifest(2, 1, 1),
+      manifest(3, 2, 2),
+      manifest(4, 3, 2),
+      manifest(5, 4, 4, 'rejected'),
+    ],
+  });
+  assert.equal(Object.values(m.timelineSeries(store).marks).flat().length, marks);
+});
+
+test('a finished cycle adds its version to the accuracy and ASR series', async () => {
+  const m = await store$;
+  const store = m.createStore();
+  m.applyModels(store, { promoted: null, versions: [manifest(1, 0, null)] });
+  m.applyVersionMetrics(store, 1, { evaluation: { cleanAccuracy: 0.9, asr: {} } });
+  m.applyEvent(
+    store,
+    'poison:injected',
+    campaign('c00000001', [], { status: 'pending', survivability: 0 }),
+    T0 + 12_000,
+  );
+  assert.equal(
+    m.applyEvent(store, 'cycle:finished', {
+      outcome: 'success',
+      step: 1,
+      schedule: 'sgd:0.01',
+      version: 2,
+      seconds: 1.2,
+      poisoned: ['c00000001'],
+      evaluation: { step: 1, cleanAccuracy: 0.85, asr: { c00000001: 0.6 }, labelShares: [], seconds: 0.1 },
+      finishedAt: iso(20),
+    }),
+    true,
+  );
+  m.applyEvent(store, 'cycle:finished', {
+    outcome: 'rejected',
+    step: 2,
+    schedule: 'sgd:0.5',
+    version: 3,
+    seconds: 1,
+    poisoned: [],
+    evaluation: { step: 2, cleanAccuracy: 0.1, asr: { c00000001: 0.9 }, labelShares: [], seconds: 0.1 },
+    finishedAt: iso(30),
+  });
+  const acc = m.accuracySeries(store);
+  assert.deepEqual(acc.promoted, [
+    { x: 1, y: 90, step: 0 },
+    { x: 2, y: 85, step: 1 },
+  ]);
+  assert.deepEqual(acc.rejected, [{ x: 3, y: 10, step: 2 }]);
+  // A rejected model was never served: its ASR is not part of the backdoor's history.
+  const [asr] = m.asrSeries(store);
+  assert.equal(asr.id, 'c00000001');
+  assert.deepEqual(asr.points, [{ x: 2, y: 60, step: 1 }]);
+  assert.match(asr.label, /^BadNets c00000001 \(10% → 0\)$/);
+});
+
+test("the campaign's own ASR record wins over per-version evaluations, in version order", async () => {
+  const m = await store$;
+  const store = m.createStore();
+  m.applyVersionMetrics(store, 3, { evaluation: { cleanAccuracy: 0.8, asr: { c1: 0.1 } } });
+  m.applyState(store, {
+    step: 3,
+    model: { version: 4, step: 3, schedule: 'sgd:0.01' },
+    schedule: { operator: 'sgd:0.01', effective: 'sgd:0.01' },
+    campaigns: [
+      campaign('c2', [{ step: 3, version: 4, asr: 0.7 }], { createdAt: iso(40) }),
+      campaign('c1', [
+        { step: 3, version: 4, asr: 0.5 },
+        { step: 2, version: 3, asr: 0.4 },
+      ]),
+    ],
+  });
+  const series = m.asrSeries(store);
+  assert.deepEqual(
+    series.map((s) => s.id),
+    ['c1', 'c2'],
+    'campaigns keep their creation order (and so their colours)',
+  );
+  assert.deepEqual(
+    series[0].points.map((p) => [p.x, p.y]),
+    [
+      [3, 40],
+      [4, 50],
+    ],
+  );
+  assert.deepEqual(
+    m.survivabilityBars(store).map((b) => b.value),
+    [2, 2],
+  );
+});
+
+test('scans become anomaly lines per defense, with the flagged ones marked', async () => {
+  const m = await store$;
+  const store = m.createStore();
+  const scan = (version: number, anomalyIndex: number, defense = 'neural-cleanse') => ({
+    defense,
+    anomalyIndex,
+    flagged: anomalyIndex > 2,
+    flaggedLabels: anomalyIndex > 2 ? [0] : [],
+    seconds: 3,
+    version,
+    step: version - 1,
+  });
+  m.applyEvent(store, 'scan:finished', scan(2, 1.1), T0);
+  m.applyEvent(store, 'scan:finished', scan(3, 3.4), T0 + 1000);
+  m.applyEvent(store, 'scan:finished', scan(3, 0.8, 'tabor'), T0 + 2000);
+  const lines = m.anomalySeries(store);
+  assert.deepEqual(
+    lines.map((l) => l.defense),
+    ['neural-cleanse', 'tabor'],
+  );
+  assert.deepEqual(
+    lines[0].points.map((p) => [p.x, p.y, p.flagged]),
+    [
+      [2, 1.1, false],
+      [3, 3.4, true],
+    ],
+  );
+  assert.deepEqual(
+    m.timelineSeries(store).marks['scan-flagged'].map((p) => p.y),
+    [3],
+  );
+});
+
+test('alerts keep their latest status and the activity log stays newest first', async () => {
+  const m = await store$;
+  const store = m.createStore();
+  const alert = (key: string, status: string, at: number) => ({
+    key,
+    name: `Alert${key}`,
+    status,
+    labels: { alertname: `Alert${key}` },
+    annotations: {},
+    receivedAt: iso(at),
+  });
+  m.applyAlerts(store, { firing: [alert('a', 'firing', 5)], resolved: [alert('b', 'resolved', 3)] });
+  m.applyEvent(store, 'alert:received', alert('a', 'resolved', 9), T0 + 9000);
+  m.applyEvent(store, 'alert:received', alert('c', 'firing', 12), T0 + 12_000);
+  const lists = m.alertLists(store);
+  assert.deepEqual(
+    lists.firing.map((a) => a.key),
+    ['c'],
+  );
+  assert.deepEqual(
+    lists.resolved.map((a) => a.key),
+    ['a', 'b'],
+  );
+  // An older snapshot entry arriving late is placed by time, not by arrival.
+  m.applyModels(store, { promoted: null, versions: [manifest(1, 0, null)] });
+  const times = store.log.map((e) => e.t);
+  assert.deepEqual(
+    times,
+    [...times].sort((a, b) => b - a),
+  );
+  assert.equal(m.applyEvent(store, 'not:an:event', {}), false);
+});
+
+test('series styles differ in colour, dash or shape, and never rely on yellow first', async () => {
+  const { seriesStyle } = await palette$;
+  const keys = Array.from({ length: 56 }, (_, i) => {
+    const s = seriesStyle(i);
+    return `${s.colour}|${s.dash.join(',')}|${s.pointStyle}`;
+  });
+  assert.equal(new Set(keys).size, 56);
+  const firstColours = Array.from({ length: 7 }, (_, i) => seriesStyle(i).colour);
+  assert.equal(new Set(firstColours).size, 7);
+  assert.ok(!firstColours.includes('#F0E442'));
+  // Neighbouring series never share a dash pattern, so lines differ without colour.
+  for (let i = 0; i < 20; i++) assert.notDeepEqual(seriesStyle(i).dash, seriesStyle(i + 1).dash);
+});
