@@ -41,7 +41,11 @@ export interface ScenarioResult {
   checks: { injected: boolean; survivesSgd: boolean; stlrRemoves: boolean };
 }
 
-function sample(text: string, name: string, labelFilter?: (labels: string) => boolean): { labels: string; value: number }[] {
+function sample(
+  text: string,
+  name: string,
+  labelFilter?: (labels: string) => boolean,
+): { labels: string; value: number }[] {
   const out: { labels: string; value: number }[] = [];
   for (const line of text.split('\n')) {
     if (!line.startsWith(name)) continue;
@@ -79,19 +83,33 @@ export async function runScenario(o: ScenarioOptions): Promise<ScenarioResult> {
   const stlrSchedule = o.stlrSchedule ?? 'stlr:0.5';
   const headers = { authorization: `Bearer ${o.adminToken}`, 'content-type': 'application/json' };
   const call = async (method: string, path: string, body?: unknown) => {
-    const res = await fetch(`${o.url}${path}`, { method, headers, body: body === undefined ? undefined : JSON.stringify(body) });
+    const res = await fetch(`${o.url}${path}`, {
+      method,
+      headers,
+      body: body === undefined ? undefined : JSON.stringify(body),
+    });
     if (!res.ok) throw new Error(`${method} ${path}: ${res.status} ${await res.text()}`);
     return (await res.json()) as Record<string, unknown>;
   };
   const pause = () => new Promise((r) => setTimeout(r, 250));
 
-  while (!(await fetch(`${o.url}/readyz`).then((r) => r.ok, () => false))) {
+  while (
+    !(await fetch(`${o.url}/readyz`).then(
+      (r) => r.ok,
+      () => false,
+    ))
+  ) {
     if (Date.now() > deadline) throw new Error('service never became ready');
     await pause();
   }
   log(`service ready at ${o.url}`);
 
-  const campaign = await call('POST', '/admin/poison', { attack: 'badnets', ratio: o.ratio ?? 0.2, target: 0, mode: 'one-shot' });
+  const campaign = await call('POST', '/admin/poison', {
+    attack: 'badnets',
+    ratio: o.ratio ?? 0.2,
+    target: 0,
+    mode: 'one-shot',
+  });
   const id = String(campaign.id);
   log(`poison campaign ${id} injected (BadNets 3x3, ratio ${o.ratio ?? 0.2}, target 0, one-shot)`);
 
@@ -112,9 +130,13 @@ export async function runScenario(o: ScenarioOptions): Promise<ScenarioResult> {
     const m = readModel(await (await fetch(`${o.url}/metrics`)).text(), id);
     if (m && m.step >= poisonedStep && !models.has(m.step)) {
       models.set(m.step, m);
-      log(`step ${m.step}  v${m.version}  ${m.schedule.padEnd(13)} clean accuracy ${m.cleanAccuracy.toFixed(3)}  ASR ${m.asr.toFixed(3)}`);
+      log(
+        `step ${m.step}  v${m.version}  ${m.schedule.padEnd(13)} clean accuracy ${m.cleanAccuracy.toFixed(3)}  ASR ${m.asr.toFixed(3)}`,
+      );
     }
-    const sgdSeen = [...models.values()].filter((x) => x.step > poisonedStep && !x.schedule.startsWith('stlr')).length;
+    const sgdSeen = [...models.values()].filter(
+      (x) => x.step > poisonedStep && !x.schedule.startsWith('stlr'),
+    ).length;
     if (!switched && sgdSeen >= sgdUpdates) {
       await call('PUT', '/admin/schedule', { schedule: stlrSchedule });
       switched = true;
@@ -125,8 +147,13 @@ export async function runScenario(o: ScenarioOptions): Promise<ScenarioResult> {
 
   const list = [...models.values()].sort((a, b) => a.step - b.step);
   const asrAfterInjection = list.find((m) => m.step === poisonedStep)?.asr ?? Number.NaN;
-  const sgdAsr = list.filter((m) => m.step > poisonedStep && !m.schedule.startsWith('stlr')).map((m) => m.asr);
-  const stlrAsr = list.filter((m) => m.schedule.startsWith('stlr')).slice(0, stlrUpdates).map((m) => m.asr);
+  const sgdAsr = list
+    .filter((m) => m.step > poisonedStep && !m.schedule.startsWith('stlr'))
+    .map((m) => m.asr);
+  const stlrAsr = list
+    .filter((m) => m.schedule.startsWith('stlr'))
+    .slice(0, stlrUpdates)
+    .map((m) => m.asr);
   return {
     campaign: id,
     poisonedStep,

@@ -38,9 +38,15 @@ async function main(): Promise<void> {
   try {
     const result = await runScenario({ url, adminToken: token, log: (line) => console.log(line) });
     console.log('');
-    console.log(`ASR one cycle after injection: ${result.asrAfterInjection.toFixed(3)} (>= 0.9: ${result.checks.injected})`);
-    console.log(`ASR under SGD: ${result.sgdAsr.map((a) => a.toFixed(3)).join(', ')} (all > 0.5: ${result.checks.survivesSgd})`);
-    console.log(`ASR under STLR: ${result.stlrAsr.map((a) => a.toFixed(3)).join(', ')} (< 0.5 within 2: ${result.checks.stlrRemoves})`);
+    console.log(
+      `ASR one cycle after injection: ${result.asrAfterInjection.toFixed(3)} (>= 0.9: ${result.checks.injected})`,
+    );
+    console.log(
+      `ASR under SGD: ${result.sgdAsr.map((a) => a.toFixed(3)).join(', ')} (all > 0.5: ${result.checks.survivesSgd})`,
+    );
+    console.log(
+      `ASR under STLR: ${result.stlrAsr.map((a) => a.toFixed(3)).join(', ')} (< 0.5 within 2: ${result.checks.stlrRemoves})`,
+    );
     process.exitCode = Object.values(result.checks).every(Boolean) ? 0 : 1;
   } finally {
     await close();

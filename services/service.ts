@@ -53,7 +53,10 @@ export interface StartOptions {
   store?: ModelStore;
 }
 
-export async function startService(config: ServiceConfig, options: StartOptions = {}): Promise<RunningService> {
+export async function startService(
+  config: ServiceConfig,
+  options: StartOptions = {},
+): Promise<RunningService> {
   const log = options.log ?? createLogger(config.LOG_LEVEL);
   const tokenGenerated = !config.ADMIN_TOKEN;
   const adminToken = config.ADMIN_TOKEN ?? randomBytes(24).toString('base64url');
@@ -79,6 +82,8 @@ export async function startService(config: ServiceConfig, options: StartOptions 
       poolSubset: config.POOL_SUBSET,
       evalSubset: config.EVAL_SUBSET,
       scanSubset: config.SCAN_SUBSET,
+      scanDefense: config.SCAN_DEFENSE,
+      scanMaxEpochs: config.SCAN_MAX_EPOCHS,
     },
     log,
   );
@@ -126,7 +131,11 @@ export async function startService(config: ServiceConfig, options: StartOptions 
     const backend = await loadBackend({ log: (msg) => log.debug(msg) });
     const setup = await trainer.start();
     inputShape = { height: setup.height, width: setup.width, channels: setup.channels };
-    metrics.build.set({ version: SERVICE_VERSION, backend: `${backend.name}/${setup.backend}`, modelArch: config.MODEL_ARCH });
+    metrics.build.set({
+      version: SERVICE_VERSION,
+      backend: `${backend.name}/${setup.backend}`,
+      modelArch: config.MODEL_ARCH,
+    });
     await loop.bootstrap();
     if (options.cron !== false && loop.isReady()) scheduler.start();
   })();

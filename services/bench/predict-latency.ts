@@ -50,7 +50,11 @@ const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 async function phase(): Promise<{ ready: boolean; phase: string; step: number } | undefined> {
   try {
-    return (await (await fetch(`${base}/api/state`)).json()) as { ready: boolean; phase: string; step: number };
+    return (await (await fetch(`${base}/api/state`)).json()) as {
+      ready: boolean;
+      phase: string;
+      step: number;
+    };
   } catch {
     return undefined;
   }
@@ -58,10 +62,22 @@ async function phase(): Promise<{ ready: boolean; phase: string; step: number } 
 
 async function main(): Promise<void> {
   const dataDir = await mkdtemp(join(tmpdir(), 'permanence-bench-'));
-  const child = spawn(process.execPath, ['--import', 'tsx', new URL('../main.ts', import.meta.url).pathname], {
-    env: { ...process.env, PORT: String(port), HOST: '127.0.0.1', DATA_DIR: dataDir, ADMIN_TOKEN: token, CYCLES_ENABLED: 'false', LOG_LEVEL: 'warn' },
-    stdio: ['ignore', 'ignore', 'inherit'],
-  });
+  const child = spawn(
+    process.execPath,
+    ['--import', 'tsx', new URL('../main.ts', import.meta.url).pathname],
+    {
+      env: {
+        ...process.env,
+        PORT: String(port),
+        HOST: '127.0.0.1',
+        DATA_DIR: dataDir,
+        ADMIN_TOKEN: token,
+        CYCLES_ENABLED: 'false',
+        LOG_LEVEL: 'warn',
+      },
+      stdio: ['ignore', 'ignore', 'inherit'],
+    },
+  );
   try {
     while (!(await phase())?.ready) await sleep(250);
     // Keep a cycle running for the whole window (unless --idle): start one whenever idle.
@@ -76,7 +92,10 @@ async function main(): Promise<void> {
           samples++;
           if (s.phase === 'training') training++;
           if (!values.idle && s.phase === 'idle') {
-            const res = await fetch(`${base}/admin/cycle`, { method: 'POST', headers: { authorization: headers.authorization } });
+            const res = await fetch(`${base}/admin/cycle`, {
+              method: 'POST',
+              headers: { authorization: headers.authorization },
+            });
             if (res.status === 202) cycles++;
           }
         }

@@ -15,7 +15,10 @@ export function adminRoutes(loop: LiveLoop, log: Logger): Router {
     const input = parseOr400(poisonBody, req.body, 'body');
     try {
       const campaign = loop.createCampaign(input);
-      log.info({ campaign: campaign.id, trigger: campaign.trigger, mode: campaign.mode }, 'poison campaign created');
+      log.info(
+        { campaign: campaign.id, trigger: campaign.trigger, mode: campaign.mode },
+        'poison campaign created',
+      );
       res.status(202).location(`/admin/poison/${campaign.id}`).json(campaign);
     } catch (err) {
       if (err instanceof CampaignLimitError) throw new HttpError(409, err.message);

@@ -37,8 +37,16 @@ export function createApp(d: AppDeps): Express {
   app.use(express.json({ limit: JSON_LIMIT, strict: true }));
 
   app.use(publicRoutes(d));
-  app.use('/admin', requireBearer(() => [d.adminToken]), adminRoutes(d.loop, d.log));
-  app.use('/hooks', requireBearer(() => [d.hookToken]), hookRoutes(d.alerts, d.metrics, d.events, d.log));
+  app.use(
+    '/admin',
+    requireBearer(() => [d.adminToken]),
+    adminRoutes(d.loop, d.log),
+  );
+  app.use(
+    '/hooks',
+    requireBearer(() => [d.hookToken]),
+    hookRoutes(d.alerts, d.metrics, d.events, d.log),
+  );
 
   const vendor = vendorAssets();
   app.get('/vendor/:file', (req, res, next) => {

@@ -19,7 +19,9 @@ export function validationError(where: string, error: ZodError): HttpError {
   const field = [where, ...(issue?.path ?? [])].join('.');
   return new HttpError(400, `invalid ${field}: ${issue?.message ?? 'invalid value'}`, {
     field,
-    issues: error.issues.slice(0, 10).map((i) => ({ path: [where, ...i.path].join('.'), message: i.message })),
+    issues: error.issues
+      .slice(0, 10)
+      .map((i) => ({ path: [where, ...i.path].join('.'), message: i.message })),
   });
 }
 

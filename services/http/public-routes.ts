@@ -47,7 +47,8 @@ export function publicRoutes(d: PublicDeps): Router {
     parseOr400(noQuery, req.query, 'query');
     let image: Float32Array;
     if (req.is('image/png')) {
-      if (!Buffer.isBuffer(req.body) || req.body.length === 0) throw new HttpError(400, 'invalid body: empty PNG', { field: 'body' });
+      if (!Buffer.isBuffer(req.body) || req.body.length === 0)
+        throw new HttpError(400, 'invalid body: empty PNG', { field: 'body' });
       image = imageFromPng(req.body, shape);
     } else {
       if (!req.is('application/json')) throw new HttpError(415, 'send application/json or image/png');

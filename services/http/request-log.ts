@@ -8,7 +8,12 @@ export function requestLog(log: Logger): RequestHandler {
   return (req, res, next) => {
     const started = performance.now();
     res.on('finish', () => {
-      const entry = { method: req.method, path: req.path, status: res.statusCode, ms: Math.round(performance.now() - started) };
+      const entry = {
+        method: req.method,
+        path: req.path,
+        status: res.statusCode,
+        ms: Math.round(performance.now() - started),
+      };
       if (res.statusCode >= 500) log.error(entry, 'request');
       else if (res.statusCode >= 400) log.warn(entry, 'request');
       else if (QUIET.has(req.path)) log.debug(entry, 'request');

@@ -3,7 +3,9 @@ import { z } from 'zod';
 import { scheduleString } from '../config.ts';
 
 export const versionParam = z.object({ version: z.coerce.number().int().positive().max(1e9) }).strict();
-export const campaignParam = z.object({ id: z.string().regex(/^c[0-9a-f]{8}$/, 'not a campaign id') }).strict();
+export const campaignParam = z
+  .object({ id: z.string().regex(/^c[0-9a-f]{8}$/, 'not a campaign id') })
+  .strict();
 
 const trigger = z.discriminatedUnion('kind', [
   z.object({ kind: z.literal('badnets'), size: z.number().int().min(1).max(8).optional() }).strict(),
@@ -24,7 +26,11 @@ export const poisonBody = z
   .strict()
   .superRefine((b, ctx) => {
     if (b.mode === 'one-shot' && b.cycles !== undefined && b.cycles !== 1) {
-      ctx.addIssue({ code: z.ZodIssueCode.custom, path: ['cycles'], message: 'one-shot poisons exactly 1 cycle' });
+      ctx.addIssue({
+        code: z.ZodIssueCode.custom,
+        path: ['cycles'],
+        message: 'one-shot poisons exactly 1 cycle',
+      });
     }
     const t = trigger.safeParse({ kind: b.attack, ...b.trigger });
     if (!t.success) {

@@ -60,6 +60,9 @@ export class AlertLog {
 
   list(): { firing: StoredAlert[]; resolved: StoredAlert[] } {
     const all = [...this.byKey.values()].reverse();
-    return { firing: all.filter((a) => a.status === 'firing'), resolved: all.filter((a) => a.status === 'resolved') };
+    return {
+      firing: all.filter((a) => a.status === 'firing'),
+      resolved: all.filter((a) => a.status === 'resolved'),
+    };
   }
 }

@@ -90,7 +90,12 @@ export class Campaigns {
   }
 
   /** Records a promoted update: which campaigns it carried and the ASR of every trigger. */
-  recordPromoted(step: number, version: number, carried: readonly string[], asr: Record<string, number>): void {
+  recordPromoted(
+    step: number,
+    version: number,
+    carried: readonly string[],
+    asr: Record<string, number>,
+  ): void {
     for (const id of carried) {
       const c = this.byId.get(id);
       if (!c || !injecting(c)) continue;

@@ -212,7 +212,12 @@ export class LiveLoop {
           train: result.train,
           evaluation: result.evaluation,
           baseAccuracy: result.baseAccuracy,
-          poison: carried.map((x) => ({ campaign: x.id, attack: x.trigger.kind, ratio: x.ratio, target: x.target })),
+          poison: carried.map((x) => ({
+            campaign: x.id,
+            attack: x.trigger.kind,
+            ratio: x.ratio,
+            target: x.target,
+          })),
         },
       });
       report = {
@@ -238,7 +243,10 @@ export class LiveLoop {
         if (decision) this.publishDecision(decision);
         events.publish(EVENTS.modelPromoted, { version: manifest.version, step, schedule, reason: 'cycle' });
       } else {
-        log.warn({ version: manifest.version, train: result.train, baseAccuracy: result.baseAccuracy }, 'update diverged: kept, not promoted');
+        log.warn(
+          { version: manifest.version, train: result.train, baseAccuracy: result.baseAccuracy },
+          'update diverged: kept, not promoted',
+        );
       }
     } catch (err) {
       report = {
@@ -299,7 +307,11 @@ export class LiveLoop {
       metrics.scan.anomalyIndex.set({ defense: scan.defense }, scan.anomalyIndex);
       metrics.scan.backdoorFlagged.set({ defense: scan.defense }, scan.flagged ? 1 : 0);
       metrics.scan.scanDuration.observe({ defense: scan.defense }, scan.seconds);
-      events.publish(EVENTS.scanFinished, { ...scan, version: this.servedManifest?.version, step: this.step });
+      events.publish(EVENTS.scanFinished, {
+        ...scan,
+        version: this.servedManifest?.version,
+        step: this.step,
+      });
       const decision = policy.onScan(scan.flagged, scan.defense, scan.anomalyIndex);
       if (decision) this.publishDecision(decision);
       return scan;
@@ -335,7 +347,9 @@ export class LiveLoop {
       if (loaded.manifest.status === 'rejected') throw new RejectedVersionError(`v${version} was rejected`);
       const pointer = await this.d.store.promote(this.name, version, this.step, 'rollback');
       this.serve(pointer, loaded.manifest, loaded.files[MODEL_FILE]);
-      this.applyEvaluation(await this.d.trainer.evaluate(loaded.files[MODEL_FILE], this.step, this.knownTriggers()));
+      this.applyEvaluation(
+        await this.d.trainer.evaluate(loaded.files[MODEL_FILE], this.step, this.knownTriggers()),
+      );
       this.d.events.publish(EVENTS.modelRolledBack, { version, step: this.step });
       this.publishState();
       return pointer;
@@ -427,7 +441,8 @@ export class LiveLoop {
     this.phase = 'stopped';
     const running = this.busy;
     await this.d.trainer.close();
-    if (running) await Promise.race([running.catch(() => undefined), new Promise((r) => setTimeout(r, timeoutMs))]);
+    if (running)
+      await Promise.race([running.catch(() => undefined), new Promise((r) => setTimeout(r, timeoutMs))]);
   }
 }
 

@@ -2,7 +2,10 @@
 import { Gauge, type Registry } from 'prom-client';
 import { METRICS } from '../contract.ts';
 
-export function registerBuildMetrics(registry: Registry, labels: { version: string; backend: string; modelArch: string }) {
+export function registerBuildMetrics(
+  registry: Registry,
+  labels: { version: string; backend: string; modelArch: string },
+) {
   const info = new Gauge({
     name: METRICS.info,
     help: 'Build and runtime information (always 1).',

@@ -16,14 +16,26 @@ export function imageFromNumbers(
   const flat = (image as readonly (number | readonly number[])[]).flat() as number[];
   const expected = shape.height * shape.width * shape.channels;
   if (flat.length !== expected) {
-    throw new HttpError(400, `invalid body.image: expected ${expected} values (${shape.height}x${shape.width}), got ${flat.length}`, {
-      field: 'body.image',
-    });
+    throw new HttpError(
+      400,
+      `invalid body.image: expected ${expected} values (${shape.height}x${shape.width}), got ${flat.length}`,
+      {
+        field: 'body.image',
+      },
+    );
   }
-  if (Array.isArray(image[0]) && (image.length !== shape.height || image.some((r) => (r as number[]).length !== shape.width * shape.channels))) {
-    throw new HttpError(400, `invalid body.image: expected ${shape.height} rows of ${shape.width * shape.channels}`, {
-      field: 'body.image',
-    });
+  if (
+    Array.isArray(image[0]) &&
+    (image.length !== shape.height ||
+      image.some((r) => (r as number[]).length !== shape.width * shape.channels))
+  ) {
+    throw new HttpError(
+      400,
+      `invalid body.image: expected ${shape.height} rows of ${shape.width * shape.channels}`,
+      {
+        field: 'body.image',
+      },
+    );
   }
   const max = scale === '255' ? 255 : 1;
   const out = new Float32Array(expected);
@@ -45,9 +57,13 @@ export function imageFromPng(data: Buffer, shape: InputShape): Float32Array {
     throw new HttpError(400, 'invalid body: not a PNG image', { field: 'body' });
   }
   if (png.width !== shape.width || png.height !== shape.height) {
-    throw new HttpError(400, `invalid body: PNG must be ${shape.width}x${shape.height}, got ${png.width}x${png.height}`, {
-      field: 'body',
-    });
+    throw new HttpError(
+      400,
+      `invalid body: PNG must be ${shape.width}x${shape.height}, got ${png.width}x${png.height}`,
+      {
+        field: 'body',
+      },
+    );
   }
   const out = new Float32Array(shape.height * shape.width * shape.channels);
   for (let p = 0; p < shape.height * shape.width; p++) {

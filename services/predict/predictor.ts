@@ -43,7 +43,11 @@ export class Predictor {
     });
     let label = 0;
     for (let i = 1; i < probabilities.length; i++) if (probabilities[i] > probabilities[label]) label = i;
-    return { label, probabilities: Array.from(probabilities, (p) => Math.round(p * 1e6) / 1e6), modelVersion: this.version };
+    return {
+      label,
+      probabilities: Array.from(probabilities, (p) => Math.round(p * 1e6) / 1e6),
+      modelVersion: this.version,
+    };
   }
 
   dispose(): void {

@@ -129,7 +129,9 @@ export class FsModelStore implements ModelStore {
     const files: Record<string, Uint8Array> = {};
     for (const entry of manifest.files) {
       try {
-        files[entry.path] = new Uint8Array(await readFile(join(this.root, versionDir(name, version), entry.path)));
+        files[entry.path] = new Uint8Array(
+          await readFile(join(this.root, versionDir(name, version), entry.path)),
+        );
       } catch (err) {
         if (!isMissing(err)) throw err;
       }
@@ -140,7 +142,8 @@ export class FsModelStore implements ModelStore {
   async promote(name: string, version: number, step: number, reason: Pointer['reason']): Promise<Pointer> {
     const manifest = await this.getManifest(name, version);
     if (!manifest) throw new VersionNotFoundError(`${name} v${version} does not exist`);
-    if (manifest.status === 'rejected') throw new Error(`${name} v${version} was rejected and cannot be promoted`);
+    if (manifest.status === 'rejected')
+      throw new Error(`${name} v${version} was rejected and cannot be promoted`);
     const pointer: Pointer = { name, version, step, promotedAt: new Date().toISOString(), reason };
     const dir = this.modelDir(name);
     const tmp = join(dir, `${POINTER_FILE}.${randomBytes(6).toString('hex')}.tmp`);

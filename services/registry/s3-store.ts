@@ -62,7 +62,8 @@ export class S3ModelStore implements ModelStore {
   }
 
   async init(): Promise<void> {
-    if (!(await this.client.bucketExists(this.bucket))) await this.client.makeBucket(this.bucket, this.region);
+    if (!(await this.client.bucketExists(this.bucket)))
+      await this.client.makeBucket(this.bucket, this.region);
   }
 
   private async get(key: string): Promise<Uint8Array | undefined> {
@@ -130,7 +131,8 @@ export class S3ModelStore implements ModelStore {
   async promote(name: string, version: number, step: number, reason: Pointer['reason']): Promise<Pointer> {
     const manifest = await this.getManifest(name, version);
     if (!manifest) throw new VersionNotFoundError(`${name} v${version} does not exist`);
-    if (manifest.status === 'rejected') throw new Error(`${name} v${version} was rejected and cannot be promoted`);
+    if (manifest.status === 'rejected')
+      throw new Error(`${name} v${version} was rejected and cannot be promoted`);
     const pointer: Pointer = { name, version, step, promotedAt: new Date().toISOString(), reason };
     await this.put(`models/${name}/${POINTER_FILE}`, encodeJson(pointer));
     return pointer;

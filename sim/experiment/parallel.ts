@@ -61,18 +61,21 @@ function runSeedInWorker(
       f0CacheDir: options.f0CacheDir,
     });
     let settled = false;
-    worker.on('message', (message: { kind: string; event?: ExperimentEvent; result?: SeedResult; message?: string }) => {
-      if (message.kind === 'event' && message.event) onEvent?.(message.event);
-      else if (message.kind === 'done' && message.result) {
-        settled = true;
-        resolve(message.result);
-        void worker.terminate();
-      } else if (message.kind === 'error') {
-        settled = true;
-        reject(new Error(message.message));
-        void worker.terminate();
-      }
-    });
+    worker.on(
+      'message',
+      (message: { kind: string; event?: ExperimentEvent; result?: SeedResult; message?: string }) => {
+        if (message.kind === 'event' && message.event) onEvent?.(message.event);
+        else if (message.kind === 'done' && message.result) {
+          settled = true;
+          resolve(message.result);
+          void worker.terminate();
+        } else if (message.kind === 'error') {
+          settled = true;
+          reject(new Error(message.message));
+          void worker.terminate();
+        }
+      },
+    );
     worker.on('error', (error) => {
       settled = true;
       reject(error);

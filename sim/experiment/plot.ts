@@ -3,7 +3,16 @@ import { compile, type TopLevelSpec } from 'vega-lite';
 import type { ExperimentResults } from './results.ts';
 
 /** Okabe-Ito colours: distinguishable with the common colour-vision deficiencies. */
-export const PALETTE = ['#0072B2', '#D55E00', '#009E73', '#CC79A7', '#E69F00', '#56B4E9', '#F0E442', '#000000'];
+export const PALETTE = [
+  '#0072B2',
+  '#D55E00',
+  '#009E73',
+  '#CC79A7',
+  '#E69F00',
+  '#56B4E9',
+  '#F0E442',
+  '#000000',
+];
 
 /** Renders a Vega-Lite spec to SVG, headless (no canvas needed). */
 export async function renderSvg(spec: TopLevelSpec): Promise<string> {
@@ -22,7 +31,14 @@ export async function renderSvg(spec: TopLevelSpec): Promise<string> {
 export function timelineSpec(results: ExperimentResults, title: string): TopLevelSpec {
   const rows: { model: number; series: string; mean: number; lo: number; hi: number }[] = [];
   const push = (model: number, series: string, b: { mean: number; std: number } | null): void => {
-    if (b) rows.push({ model, series, mean: b.mean, lo: Math.max(0, b.mean - b.std), hi: Math.min(1, b.mean + b.std) });
+    if (b)
+      rows.push({
+        model,
+        series,
+        mean: b.mean,
+        lo: Math.max(0, b.mean - b.std),
+        hi: Math.min(1, b.mean + b.std),
+      });
   };
   for (const m of results.summary.models) {
     push(m.index, 'clean accuracy', m.cleanAccuracy);
@@ -31,8 +47,18 @@ export function timelineSpec(results: ExperimentResults, title: string): TopLeve
     push(m.index, 'static F0 ASR', m.staticAsr);
   }
   const series = ['clean accuracy', 'ASR', 'static F0 accuracy', 'static F0 ASR'];
-  const color = { field: 'series', type: 'nominal', scale: { domain: series, range: PALETTE.slice(0, 4) }, title: null };
-  const x = { field: 'model', type: 'quantitative', title: 'model update (0 = F0)', axis: { tickMinStep: 1 } };
+  const color = {
+    field: 'series',
+    type: 'nominal',
+    scale: { domain: series, range: PALETTE.slice(0, 4) },
+    title: null,
+  };
+  const x = {
+    field: 'model',
+    type: 'quantitative',
+    title: 'model update (0 = F0)',
+    axis: { tickMinStep: 1 },
+  };
   return {
     $schema: 'https://vega.github.io/schema/vega-lite/v5.json',
     title,
@@ -53,7 +79,15 @@ export function timelineSpec(results: ExperimentResults, title: string): TopLeve
           strokeDash: {
             field: 'series',
             type: 'nominal',
-            scale: { domain: series, range: [[1, 0], [1, 0], [6, 4], [2, 2]] },
+            scale: {
+              domain: series,
+              range: [
+                [1, 0],
+                [1, 0],
+                [6, 4],
+                [2, 2],
+              ],
+            },
             legend: null,
           },
         },

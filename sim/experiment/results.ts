@@ -49,7 +49,8 @@ export function aggregate(
       cleanAccuracy: band(at.map((m) => m.cleanAccuracy)),
       asr: at.every((m) => m.asr !== null) && at.length > 0 ? band(at.map((m) => m.asr as number)) : null,
       staticAccuracy: stat.length > 0 ? band(stat.map((m) => m.cleanAccuracy)) : null,
-      staticAsr: stat.length > 0 && stat.every((m) => m.asr !== null) ? band(stat.map((m) => m.asr as number)) : null,
+      staticAsr:
+        stat.length > 0 && stat.every((m) => m.asr !== null) ? band(stat.map((m) => m.asr as number)) : null,
     });
   }
   const surv = sorted.map((s) => s.survivability).filter((v): v is number => v !== null);
@@ -70,7 +71,8 @@ export function aggregate(
 
 /** One row per seed and model: the long format spreadsheets and pandas like. */
 export function resultsCsv(results: ExperimentResults): string {
-  const header = 'seed,model,drift_step,poisoned,clean_accuracy,asr,static_accuracy,static_asr,train_steps,train_seconds';
+  const header =
+    'seed,model,drift_step,poisoned,clean_accuracy,asr,static_accuracy,static_asr,train_steps,train_seconds';
   const rows = results.seeds.flatMap((s) =>
     s.models.map((m) => {
       const st = s.static[m.index];

@@ -38,7 +38,9 @@ export async function openRunFolder(dir: string, config: ExperimentConfig): Prom
   if (existsSync(configPath)) {
     const previous = JSON.parse(await readFile(configPath, 'utf8')) as { hash?: string };
     if (previous.hash !== hash) {
-      throw new Error(`${dir} holds a run of another config; choose another --out (runs are never overwritten)`);
+      throw new Error(
+        `${dir} holds a run of another config; choose another --out (runs are never overwritten)`,
+      );
     }
   } else {
     await writeAtomic(configPath, JSON.stringify({ hash, config }, null, 2));

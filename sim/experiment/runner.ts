@@ -5,7 +5,13 @@ import { loadDataset, type DatasetName, type LoadedDataset } from '../data/regis
 import { applyDrift } from '../drift/index.ts';
 import { accuracy, attackSuccessRate } from '../metrics/evaluate.ts';
 import { asrArea, firstBelow, survivability } from '../metrics/survivability.ts';
-import { createModel, defaultModelSpec, deserializeModel, serializeModel, type Model } from '../models/index.ts';
+import {
+  createModel,
+  defaultModelSpec,
+  deserializeModel,
+  serializeModel,
+  type Model,
+} from '../models/index.ts';
 import { createRng, permutation } from '../rng.ts';
 import { train, type TrainProgress, type TrainReport } from '../train/trainer.ts';
 import { isPoisoned, lastPoisonedModel, type ExperimentConfig } from './config.ts';
@@ -75,7 +81,9 @@ export interface F0Cache {
 
 export class DivergedError extends Error {
   constructor(seed: number, index: number) {
-    super(`training diverged (NaN or infinite loss) in seed ${seed}, model F${index}; lower the learning rate`);
+    super(
+      `training diverged (NaN or infinite loss) in seed ${seed}, model F${index}; lower the learning rate`,
+    );
   }
 }
 
@@ -83,7 +91,11 @@ export class DivergedError extends Error {
  * Runs the protocol of SPEC 1 for one seed: the seed picks the split, the initial weights,
  * the poisoned images and the batch order, so a seed reproduces a run on one backend.
  */
-export async function runSeed(config: ExperimentConfig, seed: number, hooks: RunHooks = {}): Promise<SeedResult> {
+export async function runSeed(
+  config: ExperimentConfig,
+  seed: number,
+  hooks: RunHooks = {},
+): Promise<SeedResult> {
   const started = performance.now();
   const emit = hooks.onEvent ?? (() => undefined);
   emit({ type: 'seed:start', seed });
@@ -140,7 +152,13 @@ export async function runSeed(config: ExperimentConfig, seed: number, hooks: Run
         cleanAccuracy: await accuracy(model, test.clean),
         asr: test.triggered ? await attackSuccessRate(model, test.triggered) : null,
         train: trainSummary,
-        inspections: await inspect(hooks, model, { seed, index, cleanTest: test.clean, trigger, target: config.target }),
+        inspections: await inspect(hooks, model, {
+          seed,
+          index,
+          cleanTest: test.clean,
+          trigger,
+          target: config.target,
+        }),
       };
       models.push(record);
       emit({ type: 'model:evaluated', seed, record });
@@ -184,7 +202,10 @@ export function f0CacheKey(config: ExperimentConfig, seed: number): string {
 function updateData(config: ExperimentConfig, pool: ImageSet, seed: number, index: number): ImageSet {
   const base =
     config.poolSubset && config.poolSubset < pool.count
-      ? subset(pool, permutation(pool.count, createRng(`pool:${seed}:${index}`)).subarray(0, config.poolSubset))
+      ? subset(
+          pool,
+          permutation(pool.count, createRng(`pool:${seed}:${index}`)).subarray(0, config.poolSubset),
+        )
       : pool;
   return applyDrift(base, config.drift, index);
 }

@@ -6,7 +6,11 @@ import { sliceTensor } from '../train/batches.ts';
 const EVAL_BATCH = 500;
 
 /** Predicted class per image, in inference mode (BN running statistics). */
-export async function predictLabels(model: Model, set: ImageSet, batchSize = EVAL_BATCH): Promise<Int32Array> {
+export async function predictLabels(
+  model: Model,
+  set: ImageSet,
+  batchSize = EVAL_BATCH,
+): Promise<Int32Array> {
   const out = new Int32Array(set.count);
   for (let from = 0; from < set.count; from += batchSize) {
     const to = Math.min(from + batchSize, set.count);

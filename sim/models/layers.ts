@@ -25,17 +25,30 @@ export function batchNorm(params: Parameters, name: string, channels: number): L
   const runningVar = params.constant(`${name}.running_var`, [channels], 1, false);
   return (x, training) => {
     if (!training) {
-      return tf.batchNorm4d(x, runningMean as tf.Tensor1D, runningVar as tf.Tensor1D, beta as tf.Tensor1D, gamma as tf.Tensor1D, BN_EPSILON);
+      return tf.batchNorm4d(
+        x,
+        runningMean as tf.Tensor1D,
+        runningVar as tf.Tensor1D,
+        beta as tf.Tensor1D,
+        gamma as tf.Tensor1D,
+        BN_EPSILON,
+      );
     }
     const n = x.shape[0] * x.shape[1] * x.shape[2];
     // A fused op with a closed-form gradient: much cheaper than differentiating moments.
-    return batchNormTraining(x, gamma as tf.Tensor1D, beta as tf.Tensor1D, BN_EPSILON, ({ mean, variance }) => {
-      tf.tidy(() => {
-        const unbiased = tf.mul(variance, n / Math.max(n - 1, 1));
-        runningMean.assign(tf.add(tf.mul(runningMean, 1 - BN_MOMENTUM), tf.mul(mean, BN_MOMENTUM)));
-        runningVar.assign(tf.add(tf.mul(runningVar, 1 - BN_MOMENTUM), tf.mul(unbiased, BN_MOMENTUM)));
-      });
-    });
+    return batchNormTraining(
+      x,
+      gamma as tf.Tensor1D,
+      beta as tf.Tensor1D,
+      BN_EPSILON,
+      ({ mean, variance }) => {
+        tf.tidy(() => {
+          const unbiased = tf.mul(variance, n / Math.max(n - 1, 1));
+          runningMean.assign(tf.add(tf.mul(runningMean, 1 - BN_MOMENTUM), tf.mul(mean, BN_MOMENTUM)));
+          runningVar.assign(tf.add(tf.mul(runningVar, 1 - BN_MOMENTUM), tf.mul(unbiased, BN_MOMENTUM)));
+        });
+      },
+    );
   };
 }
 

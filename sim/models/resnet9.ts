@@ -17,7 +17,10 @@ function residual(params: Parameters, name: string, channels: number): Layer {
  * three stages with max-pooling (residual blocks after the first and third), global max
  * pooling, a bias-free linear head, logits scaled by a constant.
  */
-export function buildResnet9(spec: ModelSpec, params: Parameters): (x: tf.Tensor4D, training: boolean) => tf.Tensor2D {
+export function buildResnet9(
+  spec: ModelSpec,
+  params: Parameters,
+): (x: tf.Tensor4D, training: boolean) => tf.Tensor2D {
   const w = (channels: number): number => Math.max(1, Math.round(channels * spec.widthMultiplier));
   const features = sequential([
     convBnRelu(params, 'prep', spec.channels, w(64)),

@@ -7,7 +7,10 @@ import type { Parameters } from './parameters.ts';
  * conv3x3(16)-BN-ReLU-maxpool - conv3x3(32)-BN-ReLU-maxpool - dense(classes): the live
  * demo's model and the reference CNN of the training benchmark.
  */
-export function buildSmallCnn(spec: ModelSpec, params: Parameters): (x: tf.Tensor4D, training: boolean) => tf.Tensor2D {
+export function buildSmallCnn(
+  spec: ModelSpec,
+  params: Parameters,
+): (x: tf.Tensor4D, training: boolean) => tf.Tensor2D {
   const c1 = Math.max(1, Math.round(16 * spec.widthMultiplier));
   const c2 = Math.max(1, Math.round(32 * spec.widthMultiplier));
   const features = sequential([

@@ -16,6 +16,11 @@ const gridSchema = z
     /** Which finding or figure the grid is for (shown in the report). */
     about: z.string().max(300).optional(),
     axes: z.record(z.string(), axisValues).default({}),
+    /** At the quick scale: replace these axes' values, or leave the grid out. */
+    quick: z
+      .object({ axes: z.record(z.string(), axisValues).default({}), skip: z.boolean().default(false) })
+      .strict()
+      .optional(),
   })
   .strict();
 
@@ -63,7 +68,10 @@ export async function loadSweepSpec(path: string): Promise<SweepSpec> {
   return parseSweepSpec(path.endsWith('.json') ? JSON.parse(text) : parseYaml(text), path);
 }
 
-/** The CI scale: quick.base over base, quick seeds, and each axis cut to `maxValues`. */
+/**
+ * The CI scale: quick.base over base, quick seeds (default: the first seed), each axis cut
+ * to `maxValues`, then each grid's own quick axes.
+ */
 export function quickSpec(spec: SweepSpec): SweepSpec {
   const quick = spec.quick ?? { base: {} };
   const cut = quick.maxValues;
@@ -72,10 +80,12 @@ export function quickSpec(spec: SweepSpec): SweepSpec {
     name: `${spec.name}-quick`,
     base: deepMerge(spec.base, quick.base),
     seeds: quick.seeds ?? spec.seeds.slice(0, 1),
-    grids: spec.grids.map((g) => ({
-      ...g,
-      axes: cut ? Object.fromEntries(Object.entries(g.axes).map(([k, v]) => [k, spread(v, cut)])) : g.axes,
-    })),
+    grids: spec.grids
+      .filter((g) => !g.quick?.skip)
+      .map((g) => {
+        const axes = cut ? Object.fromEntries(Object.entries(g.axes).map(([k, v]) => [k, spread(v, cut)])) : g.axes;
+        return { ...g, axes: { ...axes, ...g.quick?.axes }, quick: undefined };
+      }),
     quick: undefined,
   };
 }

@@ -23,5 +23,10 @@ export function batchTensors(
 /** A contiguous slice [from, to) of a set as a tensor (evaluation order). */
 export function sliceTensor(set: ImageSet, from: number, to: number): tf.Tensor4D {
   const size = imageSize(set);
-  return tf.tensor4d(set.images.subarray(from * size, to * size), [to - from, set.height, set.width, set.channels]);
+  return tf.tensor4d(set.images.subarray(from * size, to * size), [
+    to - from,
+    set.height,
+    set.width,
+    set.channels,
+  ]);
 }

@@ -65,7 +65,9 @@ export async function train(model: Model, data: ImageSet, options: TrainOptions)
       for (let from = 0; from < data.count; from += options.batchSize) {
         options.signal?.throwIfAborted();
         const lr = learningRate(options.schedule, step, totalSteps);
-        losses.push(trainStep(model, optimizer, data, order, from, Math.min(from + options.batchSize, data.count), lr));
+        losses.push(
+          trainStep(model, optimizer, data, order, from, Math.min(from + options.batchSize, data.count), lr),
+        );
         step++;
         samples += Math.min(options.batchSize, data.count - from);
         const report = step % progressEvery === 0 || step === totalSteps;

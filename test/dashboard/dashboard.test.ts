@@ -230,11 +230,27 @@ test('the dashboard follows the live loop and drives it', { timeout: 300_000 }, 
 
   await t.test('screenshots at 1280x800 and at phone width', async () => {
     const dir = screenshotDir();
+    if (process.env.DASHBOARD_SCREENSHOT_DIR) {
+      // Pictures for the documentation: let the loop run a few more cycles first.
+      await page.click('#toggle-pause');
+      await page.waitForFunction(
+        () => (Chart.getChart('chart-accuracy')?.data.datasets[0]?.data.length ?? 0) >= 12,
+        null,
+        { timeout: 120_000 },
+      );
+    }
     await page.setViewportSize({ width: 1280, height: 800 });
     await page.evaluate(() => window.scrollTo(0, 0));
     await page.screenshot({ path: join(dir, 'dashboard.png') });
+    await page.screenshot({ path: join(dir, 'dashboard-full.png'), fullPage: true });
     await page.setViewportSize({ width: 390, height: 844 });
     await page.evaluate(() => window.scrollTo(0, 0));
+    // Chart.js resizes its canvases on the next ResizeObserver callback: give it that time.
+    await page
+      .waitForFunction(() => document.documentElement.scrollWidth <= window.innerWidth, null, {
+        timeout: 10_000,
+      })
+      .catch(() => undefined);
     const overflow = await page.evaluate(() => document.documentElement.scrollWidth - window.innerWidth);
     assert.ok(overflow <= 0, `no horizontal scrolling at phone width (overflow ${overflow}px)`);
     await page.screenshot({ path: join(dir, 'dashboard-phone.png') });

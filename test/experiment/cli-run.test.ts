@@ -9,11 +9,24 @@ const root = mkdtempSync(join(tmpdir(), 'permanence-run-'));
 after(() => rmSync(root, { recursive: true, force: true }));
 
 function cli(args: string[]): { code: number | null; stdout: string; stderr: string } {
-  const r = spawnSync(process.execPath, ['bin/permanence.mjs', ...args], { encoding: 'utf8', timeout: 300_000 });
+  const r = spawnSync(process.execPath, ['bin/permanence.mjs', ...args], {
+    encoding: 'utf8',
+    timeout: 300_000,
+  });
   return { code: r.status, stdout: r.stdout, stderr: r.stderr };
 }
 
-const tiny = ['--updates', '2', '--f0-epochs', '1', '--update-epochs', '1', '--pool-subset', '300', '--no-f0-cache'];
+const tiny = [
+  '--updates',
+  '2',
+  '--f0-epochs',
+  '1',
+  '--update-epochs',
+  '1',
+  '--pool-subset',
+  '300',
+  '--no-f0-cache',
+];
 
 test('permanence run writes results.json, a CSV and a plot, and resumes instead of redoing', () => {
   const out = join(root, 'badnets');

@@ -17,18 +17,34 @@ test('injection modes decide which models train on poison and where survivabilit
   const d1 = parseExperimentConfig({ injection: { mode: 'd1' } });
   const p5 = parseExperimentConfig({ injection: { mode: 'persistent', updates: 5 } });
   const clean = parseExperimentConfig({ attack: null });
-  assert.deepEqual([0, 1, 2].map((i) => isPoisoned(d0, i)), [true, false, false]);
-  assert.deepEqual([0, 1, 2].map((i) => isPoisoned(d1, i)), [false, true, false]);
-  assert.deepEqual([0, 1, 5, 6].map((i) => isPoisoned(p5, i)), [false, true, true, false]);
+  assert.deepEqual(
+    [0, 1, 2].map((i) => isPoisoned(d0, i)),
+    [true, false, false],
+  );
+  assert.deepEqual(
+    [0, 1, 2].map((i) => isPoisoned(d1, i)),
+    [false, true, false],
+  );
+  assert.deepEqual(
+    [0, 1, 5, 6].map((i) => isPoisoned(p5, i)),
+    [false, true, true, false],
+  );
   assert.equal(isPoisoned(clean, 0), false);
   assert.deepEqual([d0, d1, p5, clean].map(lastPoisonedModel), [0, 1, 5, null]);
 });
 
 test('a bad config names every bad field', () => {
   assert.throws(
-    () => parseExperimentConfig({ poisonRatio: 2, drift: 'spin:3', update: { epochs: 0, batchSize: 64, schedule: 'sgd:0.1' } }),
+    () =>
+      parseExperimentConfig({
+        poisonRatio: 2,
+        drift: 'spin:3',
+        update: { epochs: 0, batchSize: 64, schedule: 'sgd:0.1' },
+      }),
     (error: Error) =>
-      /poisonRatio/.test(error.message) && /drift/.test(error.message) && /update\.epochs/.test(error.message),
+      /poisonRatio/.test(error.message) &&
+      /drift/.test(error.message) &&
+      /update\.epochs/.test(error.message),
   );
   assert.throws(() => parseExperimentConfig({ dataset: 'imagenet' }), /dataset/);
   assert.throws(() => parseExperimentConfig({ colour: true }), /Unrecognized key/);

@@ -13,7 +13,8 @@ before(async () => {
 test('the same spec and seed give the same weights; another seed does not', () => {
   const spec = defaultModelSpec('small-cnn', shape, 10);
   const [a, b, c] = [createModel(spec, 1), createModel(spec, 1), createModel(spec, 2)];
-  const first = (m: typeof a): Float32Array => m.trainable.get('block1.conv.kernel')!.dataSync() as Float32Array;
+  const first = (m: typeof a): Float32Array =>
+    m.trainable.get('block1.conv.kernel')!.dataSync() as Float32Array;
   assert.deepEqual(first(a), first(b));
   assert.notDeepEqual(first(a), first(c));
   for (const m of [a, b, c]) m.dispose();

@@ -95,13 +95,23 @@ it('survives kill -9 mid-cycle and resumes the promoted version and step', async
       assert.ok(ready.step >= before.step, 'the step never goes back');
     }
     const entry = ready;
-    await waitFor(async () => {
-      const s = await state(port);
-      if (s?.model) promotedSeen.add(s.model.version);
-      return s && shouldKill(s, entry) ? s : undefined;
-    }, 'the kill point', 3000, 20);
+    await waitFor(
+      async () => {
+        const s = await state(port);
+        if (s?.model) promotedSeen.add(s.model.version);
+        return s && shouldKill(s, entry) ? s : undefined;
+      },
+      'the kill point',
+      3000,
+      20,
+    );
     await killHard(child);
-    before = await verifyRegistry(promotedSeen).then((p) => ({ ready: true, phase: 'killed', step: p.step, model: { version: p.version } }));
+    before = await verifyRegistry(promotedSeen).then((p) => ({
+      ready: true,
+      phase: 'killed',
+      step: p.step,
+      model: { version: p.version },
+    }));
   }
 
   // A clean restart finishes at least one more cycle, then SIGTERM exits 0.

@@ -16,7 +16,13 @@ after(async () => {
 it('poison, survive SGD, removed by STLR (read from /metrics)', async () => {
   // Embedded defaults (pool subset 1000, 3 epochs, sgd:0.03) on a 1-second cron.
   svc = await startTestService(
-    { CYCLE_INTERVAL_SECONDS: '1', POOL_SUBSET: '1000', UPDATE_EPOCHS: '3', EVAL_SUBSET: '1000', F0_EPOCHS: '2' },
+    {
+      CYCLE_INTERVAL_SECONDS: '1',
+      POOL_SUBSET: '1000',
+      UPDATE_EPOCHS: '3',
+      EVAL_SUBSET: '1000',
+      F0_EPOCHS: '2',
+    },
     { cron: true },
   );
   const lines: string[] = [];
@@ -25,8 +31,15 @@ it('poison, survive SGD, removed by STLR (read from /metrics)', async () => {
   assert.ok(result.asrAfterInjection >= 0.9, table);
   assert.equal(result.sgdAsr.length, 3, table);
   for (const asr of result.sgdAsr) assert.ok(asr > 0.5, table);
-  assert.ok(result.stlrAsr.slice(0, 2).some((asr) => asr < 0.5), table);
+  assert.ok(
+    result.stlrAsr.slice(0, 2).some((asr) => asr < 0.5),
+    table,
+  );
   // The models seen are consecutive promoted updates.
   const steps = result.models.map((m) => m.step);
-  assert.deepEqual(steps, steps.map((_, i) => result.poisonedStep + i), table);
+  assert.deepEqual(
+    steps,
+    steps.map((_, i) => result.poisonedStep + i),
+    table,
+  );
 });

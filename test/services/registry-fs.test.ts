@@ -30,8 +30,14 @@ describe('FsModelStore on disk', () => {
     await store.saveVersion('m', draft(0, [1, 2, 3]));
     await store.promote('m', 1, 0, 'initial');
     assert.deepEqual((await readdir(join(root, 'models/m'))).sort(), ['promoted.json', 'v1']);
-    assert.deepEqual((await readdir(join(root, 'models/m/v1'))).sort(), ['manifest.json', 'metrics.json', 'model.bin']);
-    const pointer = JSON.parse(await readFile(join(root, 'models/m/promoted.json'), 'utf8')) as { version: number };
+    assert.deepEqual((await readdir(join(root, 'models/m/v1'))).sort(), [
+      'manifest.json',
+      'metrics.json',
+      'model.bin',
+    ]);
+    const pointer = JSON.parse(await readFile(join(root, 'models/m/promoted.json'), 'utf8')) as {
+      version: number;
+    };
     assert.equal(pointer.version, 1);
   });
 

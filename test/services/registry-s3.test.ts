@@ -49,7 +49,10 @@ describe('S3ModelStore specifics', () => {
     const client = new Client({ endPoint: o.endPoint, port: o.port, useSSL: false, ...S3_CREDENTIALS });
     // A crash after the model file but before the manifest.
     await client.putObject(o.bucket, 'models/m/v2/model.bin', Buffer.from([9]));
-    assert.deepEqual((await store.listVersions('m')).map((m) => m.version), [1]);
+    assert.deepEqual(
+      (await store.listVersions('m')).map((m) => m.version),
+      [1],
+    );
     const next = await store.saveVersion('m', draft(1, [2]));
     assert.equal(next.version, 3);
   });

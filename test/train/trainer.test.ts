@@ -14,13 +14,21 @@ before(async () => {
 
 const data = (): ReturnType<typeof loadMnist> => {
   const all = loadMnist();
-  return subset(all, Array.from({ length: 512 }, (_, i) => i));
+  return subset(
+    all,
+    Array.from({ length: 512 }, (_, i) => i),
+  );
 };
 
 test('training learns real digits, is deterministic per seed and frees its tensors', async () => {
   const set = data();
   const spec = defaultModelSpec('small-cnn', set, 10);
-  const options = { epochs: 3, batchSize: 64, schedule: { kind: 'stlr', maxLr: 0.5, cut: 0.1 }, seed: 5 } as const;
+  const options = {
+    epochs: 3,
+    batchSize: 64,
+    schedule: { kind: 'stlr', maxLr: 0.5, cut: 0.1 },
+    seed: 5,
+  } as const;
   const before = tf.memory().numTensors;
   const a = createModel(spec, 1);
   const untrained = await accuracy(a, set);
@@ -41,7 +49,12 @@ test('training learns real digits, is deterministic per seed and frees its tenso
 test('a learning rate far too high is reported as divergence, not as a result', async () => {
   const set = data();
   const model = createModel(defaultModelSpec('small-cnn', set, 10, { logitScale: 1 }), 1);
-  const report = await train(model, set, { epochs: 2, batchSize: 64, schedule: { kind: 'constant', lr: 1e6 }, seed: 0 });
+  const report = await train(model, set, {
+    epochs: 2,
+    batchSize: 64,
+    schedule: { kind: 'constant', lr: 1e6 },
+    seed: 0,
+  });
   assert.equal(report.diverged, true);
   assert.ok(Number.isNaN(report.loss));
   model.dispose();

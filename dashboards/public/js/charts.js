@@ -34,10 +34,14 @@ const thresholdLine = {
     ctx.lineTo(chartArea.right, y);
     ctx.stroke();
     ctx.setLineDash([]);
-    ctx.fillStyle = opts.colour;
+    // The label sits on a white box so that lines crossing it do not hide it.
     ctx.font = '600 11px system-ui, sans-serif';
     ctx.textAlign = 'right';
     ctx.textBaseline = 'bottom';
+    const width = ctx.measureText(opts.label).width;
+    ctx.fillStyle = 'rgba(255, 255, 255, 0.85)';
+    ctx.fillRect(chartArea.right - width - 8, y - 17, width + 6, 14);
+    ctx.fillStyle = opts.colour;
     ctx.fillText(opts.label, chartArea.right - 4, y - 3);
     ctx.restore();
   },
@@ -374,7 +378,7 @@ export function createCharts(canvases) {
         label: 'Served version',
         data: t.served,
         type: 'line',
-        stepped: 'after',
+        stepped: 'before',
         borderColor: OKABE_ITO.blue,
         backgroundColor: OKABE_ITO.blue,
         borderWidth: 2,
@@ -385,7 +389,7 @@ export function createCharts(canvases) {
         label: 'Drift step (right axis)',
         data: t.drift,
         type: 'line',
-        stepped: 'after',
+        stepped: 'before',
         yAxisID: 'y2',
         borderColor: OKABE_ITO.skyBlue,
         backgroundColor: OKABE_ITO.skyBlue,

@@ -5,7 +5,11 @@ import { join } from 'node:path';
 import { parse as parseYaml } from 'yaml';
 import { parseAttack } from '../../attacks/index.ts';
 import { loadBackend, type BackendName } from '../../backend/loader.ts';
-import { lastPoisonedModel, parseExperimentConfig, type ExperimentConfigInput } from '../../experiment/config.ts';
+import {
+  lastPoisonedModel,
+  parseExperimentConfig,
+  type ExperimentConfigInput,
+} from '../../experiment/config.ts';
 import { runSeeds } from '../../experiment/parallel.ts';
 import { renderSvg, timelineSpec } from '../../experiment/plot.ts';
 import { aggregate, resultsCsv, type ExperimentResults } from '../../experiment/results.ts';
@@ -41,7 +45,9 @@ interface RunFlags {
 export function registerRun(program: Command): void {
   program
     .command('run')
-    .description('Run the paper\'s experiment: train F0, fine-tune it on drifting data, track accuracy and ASR.')
+    .description(
+      "Run the paper's experiment: train F0, fine-tune it on drifting data, track accuracy and ASR.",
+    )
     .option('-c, --config <file>', 'YAML or JSON experiment config; flags override its fields')
     .option('--dataset <name>', 'mnist | colour | cifar10:<folder>', undefined)
     .option('--model <arch>', 'small-cnn | resnet9')
@@ -50,7 +56,10 @@ export function registerRun(program: Command): void {
     .option('--target <label>', 'target label of the all-to-one attack (default 0)')
     .option('--ratio <alpha>', 'poison ratio, share of the poisoned data set replaced (default 0.1)')
     .option('--inject <mode>', 'd0 | d1 | persistent:<k> (default d0)')
-    .option('--drift <spec>', 'drift per update, e.g. rotate:4 or hue:0.02,brightness:0.05 (default rotate:4)')
+    .option(
+      '--drift <spec>',
+      'drift per update, e.g. rotate:4 or hue:0.02,brightness:0.05 (default rotate:4)',
+    )
     .option('--updates <n>', 'number of fine-tuning updates (default 15)')
     .option('--schedule <spec>', 'update schedule: sgd:<lr> | stlr:<max lr>[:<cut>] (default sgd:0.01)')
     .option('--update-epochs <n>', 'epochs per update (default 5)')
@@ -62,8 +71,15 @@ export function registerRun(program: Command): void {
     .option('--seeds <list>', 'seed count (3) or list (0,1,2)')
     .option('-j, --jobs <n>', 'seeds run in parallel, one worker thread each (default: cores, max seeds)')
     .option('--backend <name>', 'tensorflow-gpu | tensorflow | wasm | cpu (default: fastest available)')
-    .option('--save-models <list>', "save models into <out>/models/seed-<n>/F<i>.bin: 'all' or indices, e.g. 0,1")
-    .option('--f0-cache <dir>', 'reuse trained F0 models across runs (keyed by data, model, D0 poison, F0 training, seed)', 'runs/.f0-cache')
+    .option(
+      '--save-models <list>',
+      "save models into <out>/models/seed-<n>/F<i>.bin: 'all' or indices, e.g. 0,1",
+    )
+    .option(
+      '--f0-cache <dir>',
+      'reuse trained F0 models across runs (keyed by data, model, D0 poison, F0 training, seed)',
+      'runs/.f0-cache',
+    )
     .option('--no-f0-cache', 'always train F0')
     .option('-o, --out <dir>', 'run folder (default runs/<name>-<timestamp>)')
     .addHelpText(
@@ -84,9 +100,12 @@ Rerunning with the same --out and config resumes; another config is refused.`,
       const dir = flags.out ?? join('runs', `${name}-${new Date().toISOString().replace(/[:.]/g, '-')}`);
       const folder = await openRunFolder(dir, config);
       const pending = config.seeds.filter((s) => !folder.finished.has(s));
-      if (folder.finished.size > 0) console.error(`resuming ${dir}: ${folder.finished.size} seed(s) already done`);
+      if (folder.finished.size > 0)
+        console.error(`resuming ${dir}: ${folder.finished.size} seed(s) already done`);
       const jobs = Math.max(1, Math.min(Number(flags.jobs ?? availableParallelism()), pending.length || 1));
-      console.error(`backend ${backend.name}; ${pending.length} seed(s) to run, ${jobs} at a time; writing ${dir}`);
+      console.error(
+        `backend ${backend.name}; ${pending.length} seed(s) to run, ${jobs} at a time; writing ${dir}`,
+      );
       const started = performance.now();
       const progress = experimentProgress(estimateSteps(config) * pending.length);
       let seeds;
@@ -164,7 +183,9 @@ async function readConfigFile(path: string): Promise<Record<string, unknown>> {
   return value as Record<string, unknown>;
 }
 
-export function parseInjection(text: string): { mode: 'd0' } | { mode: 'd1' } | { mode: 'persistent'; updates: number } {
+export function parseInjection(
+  text: string,
+): { mode: 'd0' } | { mode: 'd1' } | { mode: 'persistent'; updates: number } {
   if (text === 'd0' || text === 'd1') return { mode: text };
   const m = /^persistent:(\d+)$/.exec(text);
   if (m) return { mode: 'persistent', updates: Number(m[1]) };
@@ -174,14 +195,16 @@ export function parseInjection(text: string): { mode: 'd0' } | { mode: 'd1' } | 
 export function parseModelList(text: string): number[] | 'all' {
   if (text === 'all') return 'all';
   const list = text.split(',').map((s) => Number(s.trim()));
-  if (list.some((i) => !Number.isInteger(i) || i < 0)) throw new Error(`--save-models must be 'all' or indices, got '${text}'`);
+  if (list.some((i) => !Number.isInteger(i) || i < 0))
+    throw new Error(`--save-models must be 'all' or indices, got '${text}'`);
   return list;
 }
 
 export function parseSeeds(text: string): number[] {
   if (/^\d+$/.test(text)) {
     const count = Number(text);
-    if (count < 1) throw new Error(`--seeds ${text}: a seed count must be at least 1 (seed lists: 0,1 or 4,)`);
+    if (count < 1)
+      throw new Error(`--seeds ${text}: a seed count must be at least 1 (seed lists: 0,1 or 4,)`);
     return Array.from({ length: count }, (_, i) => i);
   }
   const seeds = text
@@ -206,7 +229,8 @@ function defaultName(attack: string): string {
 
 function plotTitle(results: ExperimentResults): string {
   const c = results.config;
-  const sched = c.update.schedule.kind === 'constant' ? `SGD ${c.update.schedule.lr}` : `STLR ${c.update.schedule.maxLr}`;
+  const sched =
+    c.update.schedule.kind === 'constant' ? `SGD ${c.update.schedule.lr}` : `STLR ${c.update.schedule.maxLr}`;
   return `${c.dataset} ${c.model}: ${c.attack?.kind ?? 'clean'}, inject ${c.injection.mode}, ${sched} (${c.seeds.length} seeds)`;
 }
 
@@ -217,14 +241,22 @@ function printSummary(results: ExperimentResults, dir: string): void {
   for (const m of models) {
     const asr = m.asr ? `${pct(m.asr.mean)} ± ${pct(m.asr.std)}` : '-';
     const st = m.staticAccuracy ? pct(m.staticAccuracy.mean) : '-';
-    console.log(`F${String(m.index).padEnd(4)} ${`${pct(m.cleanAccuracy.mean)} ± ${pct(m.cleanAccuracy.std)}`.padEnd(17)} ${asr.padEnd(17)} ${st}`);
+    console.log(
+      `F${String(m.index).padEnd(4)} ${`${pct(m.cleanAccuracy.mean)} ± ${pct(m.cleanAccuracy.std)}`.padEnd(17)} ${asr.padEnd(17)} ${st}`,
+    );
   }
   if (survivability && lastPoisonedModel(results.config) !== null) {
-    console.log(`${results.config.gamma}-survivability: ${survivability.mean.toFixed(2)} ± ${survivability.std.toFixed(2)} (max ${results.config.horizon})`);
+    console.log(
+      `${results.config.gamma}-survivability: ${survivability.mean.toFixed(2)} ± ${survivability.std.toFixed(2)} (max ${results.config.horizon})`,
+    );
   }
-  console.log(`steps per update: ${stepsPerUpdate}; wall time ${results.wallSeconds.toFixed(0)} s; backend ${results.backend}`);
+  console.log(
+    `steps per update: ${stepsPerUpdate}; wall time ${results.wallSeconds.toFixed(0)} s; backend ${results.backend}`,
+  );
   if (ineffectiveSeeds.length > 0) {
-    console.log(`warning: seeds ${ineffectiveSeeds.join(', ')} missed ASR >= 99% on the poisoned model (paper requires it)`);
+    console.log(
+      `warning: seeds ${ineffectiveSeeds.join(', ')} missed ASR >= 99% on the poisoned model (paper requires it)`,
+    );
   }
   console.log(`results: ${join(dir, 'results.json')}, ${join(dir, 'results.csv')}, ${join(dir, 'plot.svg')}`);
 }

@@ -68,7 +68,12 @@ export function metricValue(text: string, name: string, labels = ''): number | u
 }
 
 /** Polls until `fn` returns a value (not undefined) or the attempts run out. */
-export async function waitFor<T>(fn: () => Promise<T | undefined>, what: string, attempts = 600, everyMs = 200): Promise<T> {
+export async function waitFor<T>(
+  fn: () => Promise<T | undefined>,
+  what: string,
+  attempts = 600,
+  everyMs = 200,
+): Promise<T> {
   for (let i = 0; i < attempts; i++) {
     const v = await fn();
     if (v !== undefined) return v;

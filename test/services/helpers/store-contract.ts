@@ -1,9 +1,17 @@
 /** The ModelStore contract, run against every implementation. */
 import assert from 'node:assert/strict';
 import { it } from 'node:test';
-import { VersionNotFoundError, type ModelStore, type VersionDraft } from '../../../services/registry/model-store.ts';
+import {
+  VersionNotFoundError,
+  type ModelStore,
+  type VersionDraft,
+} from '../../../services/registry/model-store.ts';
 
-export function draft(step: number, bytes: number[], status: VersionDraft['status'] = 'candidate'): VersionDraft {
+export function draft(
+  step: number,
+  bytes: number[],
+  status: VersionDraft['status'] = 'candidate',
+): VersionDraft {
   return {
     step,
     parentVersion: step === 0 ? null : step,
@@ -22,7 +30,10 @@ export function storeContract(makeStore: () => ModelStore): void {
     const b = await store.saveVersion('m', draft(1, [4, 5]));
     assert.equal(a.version, 1);
     assert.equal(b.version, 2);
-    assert.deepEqual((await store.listVersions('m')).map((m) => m.version), [1, 2]);
+    assert.deepEqual(
+      (await store.listVersions('m')).map((m) => m.version),
+      [1, 2],
+    );
     const paths = b.files.map((f) => f.path);
     assert.deepEqual(paths, ['metrics.json', 'model.bin']);
     assert.match(b.files[1].sha256, /^[0-9a-f]{64}$/);

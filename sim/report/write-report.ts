@@ -1,0 +1,162 @@
+import { join, relative } from 'node:path';
+import { renderSvg } from '../experiment/plot.ts';
+import { writeAtomic } from '../experiment/run-folder.ts';
+import { describeDrift } from '../drift/index.ts';
+import { describeSchedule } from '../train/schedules.ts';
+import { collectScans, defenseTablesMarkdown } from './defense-tables.ts';
+import { attackLabel, figureData, FIGURES, type FigureData } from './figures.ts';
+import type { ExperimentData, SweepData } from './load.ts';
+import { metricSpec, timelinesSpec } from './specs.ts';
+import { asrTimelineRows, referenceExperiments, staticRows } from './timelines.ts';
+
+export interface ReportOutput {
+  readonly markdown: string;
+  readonly figures: readonly string[];
+}
+
+/**
+ * Writes <out>/report.md, <out>/figures/*.svg and <out>/experiments.csv for a sweep folder:
+ * every paper figure the sweep's cells allow, a table of all cells, the defense tables, and
+ * the commands that made it.
+ */
+export async function writeReport(sweep: SweepData, out: string, reportCommand: string): Promise<ReportOutput> {
+  const { meta, index, experiments } = sweep;
+  const figures: string[] = [];
+  const sections: string[] = [];
+  const svg = async (name: string, spec: Parameters<typeof renderSvg>[0]): Promise<string> => {
+    const path = join(out, 'figures', `${name}.svg`);
+    await writeAtomic(path, await renderSvg(spec));
+    figures.push(path);
+    return `![${name}](${relative(out, path)})`;
+  };
+
+  const reference = referenceExperiments(meta.spec, experiments);
+  const gamma = experiments[0]?.config.gamma ?? 0.5;
+  const timeline = asrTimelineRows(reference);
+  if (timeline.length > 0) {
+    const image = await svg('fig2-asr-accuracy', timelinesSpec(timeline, 'ASR and clean accuracy per update (Fig. 2)', gamma));
+    sections.push(`### Fig. 2: ASR and accuracy per update (finding 1)\n\nBase config, default trigger per attack; mean ± std over seeds.\n\n${image}`);
+  }
+  const statics = staticRows(reference);
+  if (statics.length > 0) {
+    const image = await svg('fig10-static-baseline', timelinesSpec(statics, 'Static F0 vs updated model on drifted test sets (Fig. 10)', null));
+    sections.push(`### Fig. 10: a static F0 under drift\n\n${image}`);
+  }
+  const figureTables: string[] = [];
+  for (const def of FIGURES) {
+    const data = figureData(def, experiments);
+    if (!data) continue;
+    const image = await svg(`${def.key}`, metricSpec(data, `${def.title} (${def.paper})`));
+    sections.push(`### ${def.paper}: ${def.title}\n\nFinding ${def.finding}.\n\n${image}\n\n${pointsTable(data)}`);
+    figureTables.push(def.key);
+  }
+
+  const scans = await collectScans(sweep.dir, experiments);
+  const failed = index.jobs.filter((j) => j.status === 'failed');
+  const cpuSeconds = experiments.reduce((a, e) => a + e.jobs.reduce((b, j) => b + j.run.seconds, 0), 0);
+  const backends = [...new Set(experiments.flatMap((e) => e.jobs.map((j) => j.run.backend)))];
+  const workers = new Set(experiments.flatMap((e) => e.jobs.map((j) => j.run.worker)));
+  const markdown = [
+    `# Sweep report: ${meta.name}`,
+    '',
+    meta.spec.description ? `${meta.spec.description.trim()}\n` : '',
+    `- jobs: ${index.done}/${index.total} done, ${index.failed} failed, ${index.total - index.done - index.failed} pending` +
+      ` (${experiments.length} experiments x ${meta.spec.seeds.length} seed(s))${meta.quick ? '; **quick (CI) scale**' : ''}`,
+    `- job time: ${(cpuSeconds / 60).toFixed(1)} min summed over jobs, ${workers.size} worker process(es), backend ${backends.join(', ') || '-'}`,
+    `- survivability: gamma = ${gamma}, counted over at most ${experiments[0]?.config.horizon ?? 14} updates after the last poisoned model`,
+    '',
+    '## Commands',
+    '',
+    '```sh',
+    ...meta.commands,
+    reportCommand,
+    '# one cell on its own (its config is in experiments/<id>.json):',
+    `permanence run --config ${join(sweep.dir, 'experiments', `${experiments[0]?.id ?? '<id>'}.json`)} --out runs/one-cell`,
+    '```',
+    '',
+    '## Figures',
+    '',
+    sections.length > 0 ? sections.join('\n\n') : 'No figure: no two finished cells differ in one knob only.',
+    '',
+    '## Defense scans (Tables 3-5, finding 8)',
+    '',
+    defenseTablesMarkdown(scans),
+    '',
+    '## All experiments',
+    '',
+    experimentsTable(experiments),
+    failed.length > 0 ? `\n**Failed jobs**\n\n${failed.map((f) => `- ${f.id}: ${f.error ?? ''}`).join('\n')}` : '',
+    '',
+  ].join('\n');
+  await writeAtomic(join(out, 'report.md'), markdown);
+  await writeAtomic(join(out, 'experiments.csv'), experimentsCsv(experiments));
+  return { markdown, figures };
+}
+
+const pct = (v: number): string => `${(100 * v).toFixed(1)}%`;
+
+function pointsTable(data: FigureData): string {
+  const pm = (m: number, s: number): string =>
+    data.def.metric === 'finalAccuracy' ? `${pct(m)} ± ${pct(s)}` : `${m.toFixed(2)} ± ${s.toFixed(2)}`;
+  const lines = ['| panel | line | x | value (mean ± std) | seeds |', '| --- | --- | --- | --- | --- |'];
+  const sorted = [...data.points].sort((a, b) => a.panel.localeCompare(b.panel) || a.line.localeCompare(b.line) || a.x - b.x);
+  for (const p of sorted) lines.push(`| ${p.panel} | ${p.line} | ${p.x} | ${pm(p.mean, p.std)} | ${p.seeds} |`);
+  return `<details><summary>values</summary>\n\n${lines.join('\n')}\n\n</details>`;
+}
+
+function cellLabel(e: ExperimentData): Record<string, string> {
+  const c = e.config;
+  return {
+    attack: c.attack ? attackLabel(c.attack) : 'clean',
+    injection: c.injection.mode === 'persistent' ? `persistent:${c.injection.updates}` : c.injection.mode,
+    ratio: String(c.poisonRatio),
+    drift: describeDrift(c.drift),
+    update: `${describeSchedule(c.update.schedule)} x${c.update.epochs}`,
+  };
+}
+
+function experimentsTable(experiments: readonly ExperimentData[]): string {
+  const lines = [
+    '| id | attack | injection | ratio | drift | update | seeds | injected ASR | survivability | acc. after last |',
+    '| --- | --- | --- | --- | --- | --- | --- | --- | --- | --- |',
+  ];
+  for (const e of experiments) {
+    const l = cellLabel(e);
+    const r = e.results;
+    const inj = r ? r.seeds.map((s) => s.injectedAsr).filter((v): v is number => v !== null) : [];
+    const injected = inj.length > 0 ? pct(inj.reduce((a, b) => a + b, 0) / inj.length) : '-';
+    const warn = r && r.summary.ineffectiveSeeds.length > 0 ? ` (< 99% in ${r.summary.ineffectiveSeeds.length})` : '';
+    const surv = r?.summary.survivability ? `${r.summary.survivability.mean.toFixed(2)} ± ${r.summary.survivability.std.toFixed(2)}` : '-';
+    const last = r ? r.summary.models[r.summary.models.length - 1]?.cleanAccuracy : undefined;
+    lines.push(
+      `| ${e.id} | ${l.attack} | ${l.injection} | ${l.ratio} | ${l.drift} | ${l.update} | ${e.jobs.length} | ${injected}${warn} | ${surv} | ${last ? pct(last.mean) : '-'} |`,
+    );
+  }
+  return lines.join('\n');
+}
+
+function experimentsCsv(experiments: readonly ExperimentData[]): string {
+  const header = 'id,attack,injection,poison_ratio,drift,update,seeds,injected_asr_mean,survivability_mean,survivability_std,final_accuracy_mean';
+  const rows = experiments.map((e) => {
+    const l = cellLabel(e);
+    const r = e.results;
+    const inj = r ? r.seeds.map((s) => s.injectedAsr).filter((v): v is number => v !== null) : [];
+    const last = r?.summary.models[r.summary.models.length - 1]?.cleanAccuracy;
+    return [
+      e.id,
+      l.attack,
+      l.injection,
+      l.ratio,
+      l.drift,
+      l.update,
+      e.jobs.length,
+      inj.length > 0 ? (inj.reduce((a, b) => a + b, 0) / inj.length).toFixed(4) : '',
+      r?.summary.survivability?.mean.toFixed(3) ?? '',
+      r?.summary.survivability?.std.toFixed(3) ?? '',
+      last ? last.mean.toFixed(4) : '',
+    ]
+      .map((v) => (String(v).includes(',') ? `"${v}"` : String(v)))
+      .join(',');
+  });
+  return [header, ...rows].join('\n') + '\n';
+}
