@@ -47,6 +47,11 @@ const rows = permanence.map((p) => {
   };
 });
 console.log(`\nbackend: ${backend.name} (kernels: ${backend.kernels.join(', ') || 'none'})`);
+// The loader sets OMP_WAIT_POLICY (passive unless given) before PyTorch starts; both share it.
+const ompWaitPolicy = process.env.OMP_WAIT_POLICY ?? 'default';
+console.log(
+  `OpenMP wait policy (native kernels and PyTorch): ${ompWaitPolicy}; load average ${os.loadavg()[0].toFixed(1)}`,
+);
 if (pytorch.available) console.log(`pytorch: ${pytorch.version}, ${pytorch.threads} threads`);
 else console.log(`pytorch: skipped (${pytorch.reason})`);
 console.log(`batch ${config.batch}, ${config.warmup} warm-up + ${config.steps} timed steps; samples/s\n`);

@@ -1,6 +1,7 @@
 import { resolveAttack } from '../attacks/index.ts';
 import { experimentConfigSchema, parseExperimentConfig, type ExperimentConfig } from '../experiment/config.ts';
 import { meanStd } from '../metrics/survivability.ts';
+import { axisValue } from '../sweep/axes.ts';
 import { canonicalJson, datasetShape } from '../sweep/job-id.ts';
 import { deepMerge, type SweepSpec } from '../sweep/spec.ts';
 import type { ExperimentData } from './load.ts';
@@ -12,7 +13,8 @@ import type { TimelineRow } from './specs.ts';
  */
 export function referenceExperiments(spec: SweepSpec, experiments: readonly ExperimentData[]): ExperimentData[] {
   const defaults = experimentConfigSchema.parse({}) as Record<string, unknown>;
-  const base = parseExperimentConfig(deepMerge(defaults, spec.base));
+  const shorthand = Object.fromEntries(Object.entries(spec.base).map(([k, v]) => [k, axisValue(k, v)]));
+  const base = parseExperimentConfig(deepMerge(defaults, shorthand));
   const key = (c: ExperimentConfig): string => {
     const { attack: _a, injection: _i, name: _n, seeds: _s, staticBaseline: _b, ...rest } = c;
     return canonicalJson(rest);

@@ -29,7 +29,8 @@ export function planSweep(spec: SweepSpec): SweepPlan {
   // Start from the full default config so that an axis on `update.epochs` has a whole
   // `update` block to write into.
   const defaults = experimentConfigSchema.parse({}) as Record<string, unknown>;
-  const base = deepMerge(defaults, { ...spec.base, seeds: spec.seeds });
+  const shorthand = Object.fromEntries(Object.entries(spec.base).map(([k, v]) => [k, axisValue(k, v)]));
+  const base = deepMerge(defaults, { ...shorthand, seeds: spec.seeds });
   const byId = new Map<string, { config: ExperimentConfig; grids: PlannedExperiment['grids'][number][] }>();
   for (const grid of spec.grids) {
     for (const combo of product(Object.entries(grid.axes))) {

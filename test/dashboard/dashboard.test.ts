@@ -228,6 +228,11 @@ test('the dashboard follows the live loop and drives it', { timeout: 300_000 }, 
     );
   });
 
+  await t.test('a scan can be triggered from the controls', async () => {
+    await page.click('#run-scan');
+    await page.waitForSelector('#actions-message.ok:has-text("Scan accepted")', WAIT);
+  });
+
   await t.test('screenshots at 1280x800 and at phone width', async () => {
     const dir = screenshotDir();
     if (process.env.DASHBOARD_SCREENSHOT_DIR) {

@@ -46,3 +46,10 @@ test('applyDrift scales the amount by the step index and composes in order', () 
   assertClose(out.images, [0.25, 1, 0], 1e-6);
   assert.deepEqual(Array.from(set.images), [0.5, 0, 0], 'input untouched');
 });
+
+test('brightness and saturation factors 1 + i p are floored at 0', () => {
+  const set = pixelSet([0.5, 0.2, 0.1]);
+  assertClose(applyDrift(set, parseDrift('brightness:-0.5'), 3).images, [0, 0, 0]);
+  const gray = 0.299 * 0.5 + 0.587 * 0.2 + 0.114 * 0.1;
+  assertClose(applyDrift(set, parseDrift('saturation:-0.5'), 3).images, [gray, gray, gray], 1e-6);
+});

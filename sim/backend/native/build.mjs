@@ -42,7 +42,8 @@ const result = spawnSync(command, [...prefixArgs, ...args], {
 if (result.status === 0) {
   console.log('[permanence] native kernels built (oneDNN)');
 } else {
-  const detail = result.error?.message ?? result.stderr?.toString().trim().split('\n').slice(-3).join(' | ');
+  const lines = (result.stderr?.toString() ?? '').split('\n').map((l) => l.trim());
+  const detail = result.error?.message ?? lines.find((l) => /error/i.test(l)) ?? lines.filter(Boolean).at(-1);
   console.log(`[permanence] native kernels not built, using wasm kernels: ${detail}`);
   if (strict) process.exit(1);
 }

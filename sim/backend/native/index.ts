@@ -67,6 +67,9 @@ export function loadNativeKernels(): NativeStatus {
   // 1 per process when several training jobs share the cores).
   const threads = process.env.PERMANENCE_THREADS;
   if (threads && !process.env.OMP_NUM_THREADS) process.env.OMP_NUM_THREADS = threads;
+  // Idle OpenMP threads sleep instead of spinning: on shared cores (several jobs, other
+  // users) spinning made a ResNet-9 step 2-4x slower. OMP_WAIT_POLICY=active overrides.
+  process.env.OMP_WAIT_POLICY ??= 'passive';
   try {
     const kernels = createRequire(import.meta.url)(ADDON_PATH) as NativeKernels;
     status = { loaded: true, kernels, detail: kernels.version() };

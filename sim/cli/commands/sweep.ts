@@ -63,15 +63,15 @@ sweep resumes where it stopped: rerun the same command.`,
       const plan = planSweep(spec);
       const dir = flags.out ?? join('runs', 'sweeps', spec.name);
       const command = ['permanence', ...process.argv.slice(2)].join(' ');
-      const meta = await initSweepFolder(dir, spec, plan, { quick: Boolean(flags.quick), source: file, command });
       const finished = await finishedJobIds(dir);
       const pending = plan.jobs.filter((j) => !finished.has(j.id));
-      await writeIndex(dir, spec.name, plan);
       console.error(
         `sweep ${spec.name}: ${plan.experiments.length} experiments x seeds = ${plan.jobs.length} jobs; ` +
           `${finished.size} done, ${pending.length} to run; folder ${dir}`,
       );
       if (flags.dryRun) return printPlan(plan, pending);
+      const meta = await initSweepFolder(dir, spec, plan, { quick: Boolean(flags.quick), source: file, command });
+      await writeIndex(dir, spec.name, plan);
       if (pending.length === 0) return console.log(`nothing to run; report with: permanence report ${dir}`);
       if (flags.queue) return runOnQueue(flags, dir, meta.uid, spec.name, plan, pending);
       const backend = await loadBackend({ backend: flags.backend, log: () => undefined });
