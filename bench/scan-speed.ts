@@ -20,10 +20,14 @@ const seed = Number(/seed-(\d+)/.exec(path)?.[1] ?? 0);
 const { test } = loadDataset('mnist', seed);
 for (const name of parseDefenseList(which)) {
   const before = tf.memory().numTensors;
+  const t0 = performance.now();
   const result = await getDefense(name).scan(model, test, {
     samples: Number(samples),
     maxEpochs: Number(maxEpochs),
     batchSize: Number(batch),
+    onEpoch: (epoch, active) => {
+      if (process.env.SCAN_VERBOSE) console.error(`epoch ${epoch}: ${active.length} labels running, ${((performance.now() - t0) / 1000).toFixed(1)} s`);
+    },
   });
   const leaked = tf.memory().numTensors - before;
   console.log(

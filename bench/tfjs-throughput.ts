@@ -40,7 +40,8 @@ async function trainThroughput(
 async function inferThroughput(model: Model, x: tf.Tensor4D, steps: number): Promise<number> {
   const started = performance.now();
   for (let i = 0; i < steps; i++) {
-    const logits = model.apply(x, false);
+    // tidy: the layers' intermediates must not pile up on the wasm heap.
+    const logits = tf.tidy(() => model.apply(x, false));
     await logits.data();
     logits.dispose();
   }

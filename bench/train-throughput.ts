@@ -2,7 +2,9 @@
  * npm run bench:train: training and inference throughput of the two reference nets, batch
  * 128, on Permanence's backend and, in the same run, in PyTorch CPU (2 threads) when the
  * system python has it. Prints a table and writes bench/results/train-throughput-<time>.json.
- * Options: --steps N (timed steps, default 10), --warmup N (default 3), --backend NAME.
+ * Options: --steps N (timed steps, default 10), --warmup N (default 3), --rounds N (default
+ * 3; each round measures every net in Permanence and right after in PyTorch, so that both
+ * see the same machine load; the table shows medians), --backend NAME.
  */
 import { mkdir, writeFile } from 'node:fs/promises';
 import os from 'node:os';
@@ -11,13 +13,14 @@ import '../sim/train/register-gradients.ts';
 import { loadBackend } from '../sim/backend/loader.ts';
 import { parseBackendName } from '../sim/backend/select.ts';
 import { REFERENCE_NETS, type BenchConfig, type Throughput } from './nets.ts';
-import { measurePytorch } from './pytorch-throughput.ts';
+import { measurePytorch, type PytorchResult } from './pytorch-throughput.ts';
 import { measureTfjs } from './tfjs-throughput.ts';
 
 const { values } = parseArgs({
   options: {
     steps: { type: 'string', default: '10' },
     warmup: { type: 'string', default: '3' },
+    rounds: { type: 'string', default: '3' },
     backend: { type: 'string' },
   },
 });
@@ -31,9 +34,32 @@ const config: BenchConfig = {
 const backend = await loadBackend(
   values.backend ? { backend: parseBackendName(values.backend, '--backend') } : {},
 );
-const permanence: Throughput[] = [];
-for (const net of REFERENCE_NETS) permanence.push(await measureTfjs(net, config));
-const pytorch = await measurePytorch(REFERENCE_NETS, config);
+const median = (xs: number[]): number => {
+  const s = [...xs].sort((a, b) => a - b);
+  return s.length % 2 ? s[(s.length - 1) / 2] : (s[s.length / 2 - 1] + s[s.length / 2]) / 2;
+};
+const medianOf = (net: string, all: Throughput[]): Throughput => {
+  const mine = all.filter((t) => t.net === net);
+  return {
+    net,
+    trainSps: median(mine.map((t) => t.trainSps)),
+    inferSps: median(mine.map((t) => t.inferSps)),
+  };
+};
+
+const rounds: { permanence: Throughput[]; pytorch: PytorchResult[] } = { permanence: [], pytorch: [] };
+for (let round = 0; round < Number(values.rounds); round++) {
+  for (const net of REFERENCE_NETS) {
+    rounds.permanence.push(await measureTfjs(net, config));
+    rounds.pytorch.push(await measurePytorch([net], config));
+  }
+}
+const permanence = REFERENCE_NETS.map((net) => medianOf(net.name, rounds.permanence));
+const torchRuns = rounds.pytorch.flatMap((r) => (r.available ? r.results : []));
+const first = rounds.pytorch[0];
+const pytorch: PytorchResult = first.available
+  ? { ...first, results: REFERENCE_NETS.map((net) => medianOf(net.name, torchRuns)) }
+  : first;
 
 const fmt = (n: number | undefined): string => (n === undefined ? '-' : n.toFixed(n < 10 ? 2 : 0));
 const rows = permanence.map((p) => {
@@ -54,7 +80,9 @@ console.log(
 );
 if (pytorch.available) console.log(`pytorch: ${pytorch.version}, ${pytorch.threads} threads`);
 else console.log(`pytorch: skipped (${pytorch.reason})`);
-console.log(`batch ${config.batch}, ${config.warmup} warm-up + ${config.steps} timed steps; samples/s\n`);
+console.log(
+  `batch ${config.batch}, ${config.warmup} warm-up + ${config.steps} timed steps, median of ${values.rounds} rounds; samples/s\n`,
+);
 const header = ['net', 'train', 'torch train', 'ratio', 'infer', 'torch infer', 'ratio'];
 const table = rows.map((r) => [
   r.net,
@@ -83,6 +111,7 @@ await writeFile(
       loadavg: os.loadavg(),
       pytorch,
       rows,
+      rounds,
     },
     null,
     2,

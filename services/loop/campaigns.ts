@@ -4,7 +4,6 @@
  * gamma-survivability can be read live. The number kept is bounded (metric labels).
  */
 import { randomBytes } from 'node:crypto';
-import { survivability } from '../../sim/metrics/survivability.ts';
 
 export type TriggerSpec =
   | { kind: 'badnets'; size?: number }
@@ -34,7 +33,12 @@ export interface Campaign extends CampaignInput {
   asr: { step: number; version: number; asr: number }[];
   /** Updates after the last poisoned one whose ASR stayed above gamma. */
   survivability: number;
+  /** True once a model after the last poisoned one fell to gamma or below. */
+  decayed: boolean;
 }
+
+/** ASR history kept per campaign (the survivability count does not need the rest). */
+const HISTORY = 500;
 
 export class CampaignLimitError extends Error {}
 
@@ -63,6 +67,7 @@ export class Campaigns {
       injectedSteps: [],
       asr: [],
       survivability: 0,
+      decayed: false,
     };
     this.byId.set(campaign.id, campaign);
     return { campaign, evicted };
@@ -101,23 +106,20 @@ export class Campaigns {
       if (!c || !injecting(c)) continue;
       c.injectedSteps.push(step);
       c.status = c.injectedSteps.length >= c.cycles ? 'finished' : 'active';
+      // Survivability counts from the last poisoned update (SPEC 5).
+      c.survivability = 0;
+      c.decayed = false;
     }
     for (const c of this.byId.values()) {
       const value = asr[c.id];
       if (value === undefined) continue;
       c.asr.push({ step, version, asr: value });
-      c.survivability = this.survivabilityOf(c);
+      if (c.asr.length > HISTORY) c.asr.splice(0, c.asr.length - HISTORY);
+      const last = c.injectedSteps.at(-1);
+      if (last === undefined || step <= last || c.decayed) continue;
+      if (value > this.gamma) c.survivability++;
+      else c.decayed = true;
     }
-  }
-
-  private survivabilityOf(c: Campaign): number {
-    const last = c.injectedSteps.at(-1);
-    if (last === undefined) return 0;
-    return survivability(
-      c.asr.filter((a) => a.step > last).map((a) => a.asr),
-      this.gamma,
-      Number.POSITIVE_INFINITY,
-    );
   }
 }
 

@@ -38,7 +38,7 @@ export class TrainerClient {
   /** Starts the worker and loads the data set (once; again after a crash). */
   start(): Promise<WorkerResults['setup']> {
     if (!this.setupDone) {
-      this.worker = this.spawn();
+      this.worker ??= this.spawn();
       this.setupDone = this.call('setup', { setup: this.setup });
       this.setupDone.catch(() => (this.setupDone = undefined));
     }

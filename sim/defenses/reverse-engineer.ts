@@ -48,6 +48,15 @@ export function toUnit(w: tf.Tensor): tf.Tensor {
   return tf.add(tf.div(tf.tanh(w), 2 - TANH_EPS), 0.5);
 }
 
+async function readUnit(w: tf.Tensor): Promise<Float32Array> {
+  const unit = tf.tidy(() => toUnit(w));
+  try {
+    return (await unit.data()) as Float32Array;
+  } finally {
+    unit.dispose();
+  }
+}
+
 function fromUnit(values: Float32Array): Float32Array {
   return values.map((v) => Math.atanh((v - 0.5) * (2 - TANH_EPS)));
 }
@@ -126,8 +135,8 @@ export async function reverseEngineer(
         // Yield so a caller's AbortController (or progress output) gets a turn.
         await new Promise<void>((resolve) => setImmediate(resolve));
       }
-      const masks = (await tf.tidy(() => toUnit(stack.maskW)).data()) as Float32Array;
-      const patterns = (await tf.tidy(() => toUnit(stack.patternW)).data()) as Float32Array;
+      const masks = await readUnit(stack.maskW);
+      const patterns = await readUnit(stack.patternW);
       const finished = new Set<number>();
       stack.labels.forEach((label, i) => {
         const state = states.find((s) => s.label === label) as LabelState;

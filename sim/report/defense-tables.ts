@@ -30,14 +30,18 @@ export interface ScanRecord extends ScanSummary {
   readonly afterPoison: number | null;
 }
 
-export async function collectScans(dir: string, experiments: readonly ExperimentData[]): Promise<ScanRecord[]> {
+export async function collectScans(
+  dir: string,
+  experiments: readonly ExperimentData[],
+): Promise<ScanRecord[]> {
   const out: ScanRecord[] = [];
   for (const e of experiments) {
     const attack = e.config.attack?.kind ?? 'clean';
     const last = lastPoisonedModel(e.config);
     const push = (value: unknown, model: number): void => {
       const parsed = scanSummarySchema.safeParse(value);
-      if (parsed.success) out.push({ ...parsed.data, attack, model, afterPoison: last === null ? null : model - last });
+      if (parsed.success)
+        out.push({ ...parsed.data, attack, model, afterPoison: last === null ? null : model - last });
     };
     for (const job of e.jobs) {
       for (const m of job.result.models) for (const v of Object.values(m.inspections ?? {})) push(v, m.index);
@@ -70,19 +74,40 @@ export function defenseTablesMarkdown(scans: readonly ScanRecord[]): string {
     const flagged = list.filter((s) => s.flagged).length;
     return `${mean.toFixed(2)} ± ${std.toFixed(2)} (${flagged}/${list.length} flagged)`;
   };
-  const table = (title: string, rows: string[], cols: { name: string; pick: (s: ScanRecord) => boolean }[], rowsOf: (s: ScanRecord, row: string) => boolean): string => {
-    const lines = [`**${title}**`, '', `| model | ${cols.map((c) => c.name).join(' | ')} |`, `| --- | ${cols.map(() => '---').join(' | ')} |`];
+  const table = (
+    title: string,
+    rows: string[],
+    cols: { name: string; pick: (s: ScanRecord) => boolean }[],
+    rowsOf: (s: ScanRecord, row: string) => boolean,
+  ): string => {
+    const lines = [
+      `**${title}**`,
+      '',
+      `| model | ${cols.map((c) => c.name).join(' | ')} |`,
+      `| --- | ${cols.map(() => '---').join(' | ')} |`,
+    ];
     for (const row of rows) {
       const cells = cols.map((c) => cell(scans.filter((s) => rowsOf(s, row) && c.pick(s))));
       if (cells.some((c) => c !== '-')) lines.push(`| ${row} | ${cells.join(' | ')} |`);
     }
     return lines.join('\n');
   };
-  const at99 = (d: 'nc' | 'tabor') => ({ name: NAMES[d], pick: (s: ScanRecord) => s.defense === d && s.threshold === 0.99 });
-  const f0 = (s: ScanRecord, row: string): boolean => s.attack === row && s.model === 0 && (s.afterPoison === null || s.afterPoison === 0);
-  const thresholds = [...new Set(scans.map((s) => s.threshold))].filter((t) => t !== 0.99).sort((a, b) => b - a);
+  const at99 = (d: 'nc' | 'tabor') => ({
+    name: NAMES[d],
+    pick: (s: ScanRecord) => s.defense === d && s.threshold === 0.99,
+  });
+  const f0 = (s: ScanRecord, row: string): boolean =>
+    s.attack === row && s.model === 0 && (s.afterPoison === null || s.afterPoison === 0);
+  const thresholds = [...new Set(scans.map((s) => s.threshold))]
+    .filter((t) => t !== 0.99)
+    .sort((a, b) => b - a);
   return [
-    table('Table 3: anomaly index of F0, threshold 99% (mean ± std over seeds; > 2 = flagged)', ATTACK_ROWS, [at99('nc'), at99('tabor')], f0),
+    table(
+      'Table 3: anomaly index of F0, threshold 99% (mean ± std over seeds; > 2 = flagged)',
+      ATTACK_ROWS,
+      [at99('nc'), at99('tabor')],
+      f0,
+    ),
     table(
       'Table 4: anomaly index after one benign update (F1 of a D0 injection), threshold 99%',
       ATTACK_ROWS.slice(1),

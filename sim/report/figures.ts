@@ -46,7 +46,9 @@ const schedule = (c: ExperimentConfig): string => {
   return s.kind === 'constant' ? `SGD lr ${s.lr}` : `STLR max ${s.maxLr}`;
 };
 const injection = (c: ExperimentConfig): string =>
-  c.injection.mode === 'persistent' ? `persistent ${c.injection.updates}` : `inject ${c.injection.mode.toUpperCase()}`;
+  c.injection.mode === 'persistent'
+    ? `persistent ${c.injection.updates}`
+    : `inject ${c.injection.mode.toUpperCase()}`;
 const omit = (c: ExperimentConfig, ...keys: string[]): Record<string, unknown> => {
   const out: Record<string, unknown> = { ...c };
   for (const k of ['name', 'seeds', 'staticBaseline', ...keys]) delete out[k];
@@ -126,7 +128,14 @@ export const FIGURES: readonly FigureDef[] = [
     finding: '7: persistent poisoning usually survives longer; with STLR it stays at 0',
     xLabel: 'poisoned updates',
     metric: 'survivability',
-    x: (c) => (!c.attack ? null : c.injection.mode === 'd1' ? 1 : c.injection.mode === 'persistent' ? c.injection.updates : null),
+    x: (c) =>
+      !c.attack
+        ? null
+        : c.injection.mode === 'd1'
+          ? 1
+          : c.injection.mode === 'persistent'
+            ? c.injection.updates
+            : null,
     strip: (c) => omit(c, 'injection'),
     panel: (c) => schedule(c),
   },
@@ -161,14 +170,24 @@ export function figureData(def: FigureDef, experiments: readonly ExperimentData[
     kept.map((l) => l.sample),
   );
   const points: FigurePoint[] = kept.flatMap((l, i) =>
-    [...l.points].map(([x, values]) => ({ panel: l.panel, line: labels[i], x, ...meanStd(values), seeds: values.length })),
+    [...l.points].map(([x, values]) => ({
+      panel: l.panel,
+      line: labels[i],
+      x,
+      ...meanStd(values),
+      seeds: values.length,
+    })),
   );
-  const yMax = def.metric === 'finalAccuracy' ? 1 : Math.max(1, ...kept.map((l) => Math.min(l.sample.horizon, l.sample.updates)));
+  const yMax =
+    def.metric === 'finalAccuracy'
+      ? 1
+      : Math.max(1, ...kept.map((l) => Math.min(l.sample.horizon, l.sample.updates)));
   return { def, points, yMax };
 }
 
 function metricValues(def: FigureDef, e: ExperimentData): number[] {
-  if (def.metric === 'finalAccuracy') return e.jobs.map((j) => j.result.models[j.result.models.length - 1].cleanAccuracy);
+  if (def.metric === 'finalAccuracy')
+    return e.jobs.map((j) => j.result.models[j.result.models.length - 1].cleanAccuracy);
   return e.jobs.map((j) => j.result.survivability).filter((v): v is number => v !== null);
 }
 
@@ -177,7 +196,9 @@ function metricValues(def: FigureDef, e: ExperimentData): number[] {
  * (attack, injection, ...), in plain words; a panel's only line is named by its attack.
  */
 export function lineLabels(def: FigureDef, samples: readonly ExperimentConfig[]): string[] {
-  const flat = samples.map((c) => describe(def.strip(c) as Partial<ExperimentConfig> & Record<string, unknown>));
+  const flat = samples.map((c) =>
+    describe(def.strip(c) as Partial<ExperimentConfig> & Record<string, unknown>),
+  );
   const panels = samples.map((c) => def.panel(c));
   return flat.map((f, i) => {
     const peers = flat.filter((_, j) => panels[j] === panels[i]);
@@ -200,7 +221,8 @@ function describe(c: Partial<ExperimentConfig> & Record<string, unknown>): Recor
   if ('driftKind' in c) out.drift = String(c.driftKind);
   if (c.update) out.update = `${describeSchedule(c.update.schedule)} x${c.update.epochs}`;
   if (c.f0) out.f0 = `F0 ${c.f0.epochs} ep`;
-  for (const k of ['updates', 'poolSubset', 'widthMultiplier', 'target', 'gamma']) if (k in c) out[k] = `${k} ${String(c[k])}`;
+  for (const k of ['updates', 'poolSubset', 'widthMultiplier', 'target', 'gamma'])
+    if (k in c) out[k] = `${k} ${String(c[k])}`;
   return out;
 }
 

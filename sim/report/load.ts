@@ -2,7 +2,13 @@ import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { ExperimentConfig } from '../experiment/config.ts';
 import { aggregate, type ExperimentResults } from '../experiment/results.ts';
-import { readResult, readSweepMeta, type JobResult, type SweepIndex, type SweepMeta } from '../sweep/store.ts';
+import {
+  readResult,
+  readSweepMeta,
+  type JobResult,
+  type SweepIndex,
+  type SweepMeta,
+} from '../sweep/store.ts';
 
 /** One cell of a sweep with the seeds that finished, aggregated (mean and std over seeds). */
 export interface ExperimentData {
@@ -37,7 +43,9 @@ export async function loadSweep(dir: string): Promise<SweepData> {
   }
   const experiments: ExperimentData[] = [];
   for (const e of index.experiments) {
-    const config = JSON.parse(await readFile(join(dir, 'experiments', `${e.id}.json`), 'utf8')) as ExperimentConfig;
+    const config = JSON.parse(
+      await readFile(join(dir, 'experiments', `${e.id}.json`), 'utf8'),
+    ) as ExperimentConfig;
     const jobs = (byExperiment.get(e.id) ?? []).sort((a, b) => a.seed - b.seed);
     const seconds = jobs.reduce((a, j) => a + j.run.seconds, 0);
     const backend = jobs[0]?.run.backend ?? 'none';

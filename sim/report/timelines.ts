@@ -1,5 +1,9 @@
 import { resolveAttack } from '../attacks/index.ts';
-import { experimentConfigSchema, parseExperimentConfig, type ExperimentConfig } from '../experiment/config.ts';
+import {
+  experimentConfigSchema,
+  parseExperimentConfig,
+  type ExperimentConfig,
+} from '../experiment/config.ts';
 import { meanStd } from '../metrics/survivability.ts';
 import { axisValue } from '../sweep/axes.ts';
 import { canonicalJson, datasetShape } from '../sweep/job-id.ts';
@@ -11,7 +15,10 @@ import type { TimelineRow } from './specs.ts';
  * Fig. 2 shows the sweep's reference cells: the base config with each attack at its
  * default visibility, injected in D0 or D1. Fig. 10 is the static F0 of those cells.
  */
-export function referenceExperiments(spec: SweepSpec, experiments: readonly ExperimentData[]): ExperimentData[] {
+export function referenceExperiments(
+  spec: SweepSpec,
+  experiments: readonly ExperimentData[],
+): ExperimentData[] {
   const defaults = experimentConfigSchema.parse({}) as Record<string, unknown>;
   const shorthand = Object.fromEntries(Object.entries(spec.base).map(([k, v]) => [k, axisValue(k, v)]));
   const base = parseExperimentConfig(deepMerge(defaults, shorthand));
@@ -40,7 +47,9 @@ export function asrTimelineRows(reference: readonly ExperimentData[]): TimelineR
   for (const [panel, list] of panels) {
     const models = Math.max(...list.map((e) => e.config.updates)) + 1;
     for (let m = 0; m < models; m++) {
-      const acc = list.flatMap((e) => e.jobs.map((j) => j.result.models[m]?.cleanAccuracy).filter((v) => v !== undefined));
+      const acc = list.flatMap((e) =>
+        e.jobs.map((j) => j.result.models[m]?.cleanAccuracy).filter((v) => v !== undefined),
+      );
       if (acc.length > 0) rows.push({ panel, series: 'clean accuracy (all)', model: m, ...meanStd(acc) });
     }
     for (const e of list) {
@@ -61,8 +70,12 @@ export function staticRows(reference: readonly ExperimentData[]): TimelineRow[] 
   const steps = Math.max(...withStatic.map((e) => e.config.updates)) + 1;
   const panel = `${withStatic[0].config.dataset}, drift ${withStatic[0].config.drift.map((d) => `${d.kind}:${d.step}`).join('+')}`;
   for (let step = 0; step < steps; step++) {
-    const acc = withStatic.flatMap((e) => e.jobs.map((j) => j.result.static[step]?.cleanAccuracy).filter((v) => v !== undefined));
-    const upd = withStatic.flatMap((e) => e.jobs.map((j) => j.result.models[step]?.cleanAccuracy).filter((v) => v !== undefined));
+    const acc = withStatic.flatMap((e) =>
+      e.jobs.map((j) => j.result.static[step]?.cleanAccuracy).filter((v) => v !== undefined),
+    );
+    const upd = withStatic.flatMap((e) =>
+      e.jobs.map((j) => j.result.models[step]?.cleanAccuracy).filter((v) => v !== undefined),
+    );
     if (acc.length > 0) rows.push({ panel, series: 'static F0 accuracy', model: step, ...meanStd(acc) });
     if (upd.length > 0) rows.push({ panel, series: 'updated model accuracy', model: step, ...meanStd(upd) });
   }

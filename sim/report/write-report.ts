@@ -19,7 +19,11 @@ export interface ReportOutput {
  * every paper figure the sweep's cells allow, a table of all cells, the defense tables, and
  * the commands that made it.
  */
-export async function writeReport(sweep: SweepData, out: string, reportCommand: string): Promise<ReportOutput> {
+export async function writeReport(
+  sweep: SweepData,
+  out: string,
+  reportCommand: string,
+): Promise<ReportOutput> {
   const { meta, index, experiments } = sweep;
   const figures: string[] = [];
   const sections: string[] = [];
@@ -34,12 +38,20 @@ export async function writeReport(sweep: SweepData, out: string, reportCommand: 
   const gamma = experiments[0]?.config.gamma ?? 0.5;
   const timeline = asrTimelineRows(reference);
   if (timeline.length > 0) {
-    const image = await svg('fig2-asr-accuracy', timelinesSpec(timeline, 'ASR and clean accuracy per update (Fig. 2)', gamma));
-    sections.push(`### Fig. 2: ASR and accuracy per update (finding 1)\n\nBase config, default trigger per attack; mean ± std over seeds.\n\n${image}`);
+    const image = await svg(
+      'fig2-asr-accuracy',
+      timelinesSpec(timeline, 'ASR and clean accuracy per update (Fig. 2)', gamma),
+    );
+    sections.push(
+      `### Fig. 2: ASR and accuracy per update (finding 1)\n\nBase config, default trigger per attack; mean ± std over seeds.\n\n${image}`,
+    );
   }
   const statics = staticRows(reference);
   if (statics.length > 0) {
-    const image = await svg('fig10-static-baseline', timelinesSpec(statics, 'Static F0 vs updated model on drifted test sets (Fig. 10)', null));
+    const image = await svg(
+      'fig10-static-baseline',
+      timelinesSpec(statics, 'Static F0 vs updated model on drifted test sets (Fig. 10)', null),
+    );
     sections.push(`### Fig. 10: a static F0 under drift\n\n${image}`);
   }
   const figureTables: string[] = [];
@@ -47,7 +59,9 @@ export async function writeReport(sweep: SweepData, out: string, reportCommand: 
     const data = figureData(def, experiments);
     if (!data) continue;
     const image = await svg(`${def.key}`, metricSpec(data, `${def.title} (${def.paper})`));
-    sections.push(`### ${def.paper}: ${def.title}\n\nFinding ${def.finding}.\n\n${image}\n\n${pointsTable(data)}`);
+    sections.push(
+      `### ${def.paper}: ${def.title}\n\nFinding ${def.finding}.\n\n${image}\n\n${pointsTable(data)}`,
+    );
     figureTables.push(def.key);
   }
 
@@ -85,7 +99,9 @@ export async function writeReport(sweep: SweepData, out: string, reportCommand: 
     '## All experiments',
     '',
     experimentsTable(experiments),
-    failed.length > 0 ? `\n**Failed jobs**\n\n${failed.map((f) => `- ${f.id}: ${f.error ?? ''}`).join('\n')}` : '',
+    failed.length > 0
+      ? `\n**Failed jobs**\n\n${failed.map((f) => `- ${f.id}: ${f.error ?? ''}`).join('\n')}`
+      : '',
     '',
   ].join('\n');
   await writeAtomic(join(out, 'report.md'), markdown);
@@ -99,8 +115,11 @@ function pointsTable(data: FigureData): string {
   const pm = (m: number, s: number): string =>
     data.def.metric === 'finalAccuracy' ? `${pct(m)} ± ${pct(s)}` : `${m.toFixed(2)} ± ${s.toFixed(2)}`;
   const lines = ['| panel | line | x | value (mean ± std) | seeds |', '| --- | --- | --- | --- | --- |'];
-  const sorted = [...data.points].sort((a, b) => a.panel.localeCompare(b.panel) || a.line.localeCompare(b.line) || a.x - b.x);
-  for (const p of sorted) lines.push(`| ${p.panel} | ${p.line} | ${p.x} | ${pm(p.mean, p.std)} | ${p.seeds} |`);
+  const sorted = [...data.points].sort(
+    (a, b) => a.panel.localeCompare(b.panel) || a.line.localeCompare(b.line) || a.x - b.x,
+  );
+  for (const p of sorted)
+    lines.push(`| ${p.panel} | ${p.line} | ${p.x} | ${pm(p.mean, p.std)} | ${p.seeds} |`);
   return `<details><summary>values</summary>\n\n${lines.join('\n')}\n\n</details>`;
 }
 
@@ -125,8 +144,11 @@ function experimentsTable(experiments: readonly ExperimentData[]): string {
     const r = e.results;
     const inj = r ? r.seeds.map((s) => s.injectedAsr).filter((v): v is number => v !== null) : [];
     const injected = inj.length > 0 ? pct(inj.reduce((a, b) => a + b, 0) / inj.length) : '-';
-    const warn = r && r.summary.ineffectiveSeeds.length > 0 ? ` (< 99% in ${r.summary.ineffectiveSeeds.length})` : '';
-    const surv = r?.summary.survivability ? `${r.summary.survivability.mean.toFixed(2)} ± ${r.summary.survivability.std.toFixed(2)}` : '-';
+    const warn =
+      r && r.summary.ineffectiveSeeds.length > 0 ? ` (< 99% in ${r.summary.ineffectiveSeeds.length})` : '';
+    const surv = r?.summary.survivability
+      ? `${r.summary.survivability.mean.toFixed(2)} ± ${r.summary.survivability.std.toFixed(2)}`
+      : '-';
     const last = r ? r.summary.models[r.summary.models.length - 1]?.cleanAccuracy : undefined;
     lines.push(
       `| ${e.id} | ${l.attack} | ${l.injection} | ${l.ratio} | ${l.drift} | ${l.update} | ${e.jobs.length} | ${injected}${warn} | ${surv} | ${last ? pct(last.mean) : '-'} |`,
@@ -136,7 +158,8 @@ function experimentsTable(experiments: readonly ExperimentData[]): string {
 }
 
 function experimentsCsv(experiments: readonly ExperimentData[]): string {
-  const header = 'id,attack,injection,poison_ratio,drift,update,seeds,injected_asr_mean,survivability_mean,survivability_std,final_accuracy_mean';
+  const header =
+    'id,attack,injection,poison_ratio,drift,update,seeds,injected_asr_mean,survivability_mean,survivability_std,final_accuracy_mean';
   const rows = experiments.map((e) => {
     const l = cellLabel(e);
     const r = e.results;

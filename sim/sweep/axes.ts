@@ -37,7 +37,9 @@ export function axisValue(axis: string, value: unknown): unknown {
   return value;
 }
 
-export function parseInjection(text: string): { mode: 'd0' } | { mode: 'd1' } | { mode: 'persistent'; updates: number } {
+export function parseInjection(
+  text: string,
+): { mode: 'd0' } | { mode: 'd1' } | { mode: 'persistent'; updates: number } {
   if (text === 'd0' || text === 'd1') return { mode: text };
   const m = /^persistent:(\d+)$/.exec(text);
   if (m) return { mode: 'persistent', updates: Number(m[1]) };
@@ -45,7 +47,11 @@ export function parseInjection(text: string): { mode: 'd0' } | { mode: 'd1' } | 
 }
 
 /** Writes `value` at `path` in a copy of `config` (copies the objects on the way). */
-export function setPath(config: Record<string, unknown>, path: readonly string[], value: unknown): Record<string, unknown> {
+export function setPath(
+  config: Record<string, unknown>,
+  path: readonly string[],
+  value: unknown,
+): Record<string, unknown> {
   const [head, ...rest] = path;
   if (rest.length === 0) return { ...config, [head]: value };
   const inner = config[head];
@@ -56,7 +62,8 @@ export function setPath(config: Record<string, unknown>, path: readonly string[]
 /** A short label of one axis value for names and report legends. */
 export function axisLabel(value: unknown): string {
   if (value === null) return 'none';
-  if (typeof value === 'string' || typeof value === 'number' || typeof value === 'boolean') return String(value);
+  if (typeof value === 'string' || typeof value === 'number' || typeof value === 'boolean')
+    return String(value);
   if (Array.isArray(value)) return value.map(axisLabel).join('+');
   return Object.values(value as Record<string, unknown>)
     .map(axisLabel)

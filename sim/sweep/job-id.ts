@@ -36,7 +36,9 @@ function sortKeys(value: unknown): unknown {
 
 /** Image shape per data set, known without loading it (for attack defaults). */
 export function datasetShape(dataset: string): ImageShape {
-  return dataset === 'mnist' ? { height: 28, width: 28, channels: 1 } : { height: 32, width: 32, channels: 3 };
+  return dataset === 'mnist'
+    ? { height: 28, width: 28, channels: 1 }
+    : { height: 32, width: 32, channels: 3 };
 }
 
 /** The config with the attack's defaults written out (the runner resolves them the same way). */

@@ -26,7 +26,10 @@ export interface LocalPoolSummary {
  * long tail. A failed job (e.g. training diverged) is recorded in its folder and the sweep
  * goes on; rerunning the sweep retries it.
  */
-export async function runLocal(jobs: readonly SweepJob[], options: LocalPoolOptions): Promise<LocalPoolSummary> {
+export async function runLocal(
+  jobs: readonly SweepJob[],
+  options: LocalPoolOptions,
+): Promise<LocalPoolSummary> {
   const started = performance.now();
   const queue = [...jobs].sort((a, b) => estimateJobSteps(b.config) - estimateJobSteps(a.config));
   const failed: { id: string; message: string }[] = [];
@@ -38,7 +41,11 @@ export async function runLocal(jobs: readonly SweepJob[], options: LocalPoolOpti
       let ok = true;
       try {
         const id = job.id;
-        await runJob(job, { dir: options.dir, backend: options.backend, onEvent: (e) => options.view?.onEvent(id, e) });
+        await runJob(job, {
+          dir: options.dir,
+          backend: options.backend,
+          onEvent: (e) => options.view?.onEvent(id, e),
+        });
         ran++;
       } catch (error) {
         ok = false;

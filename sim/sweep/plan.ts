@@ -1,4 +1,8 @@
-import { experimentConfigSchema, parseExperimentConfig, type ExperimentConfig } from '../experiment/config.ts';
+import {
+  experimentConfigSchema,
+  parseExperimentConfig,
+  type ExperimentConfig,
+} from '../experiment/config.ts';
 import { axisLabel, axisPath, axisValue, setPath } from './axes.ts';
 import { experimentId, jobId, withResolvedAttack } from './job-id.ts';
 import { deepMerge, type SweepSpec } from './spec.ts';
@@ -45,7 +49,9 @@ export function planSweep(spec: SweepSpec): SweepPlan {
         config = withResolvedAttack(parseExperimentConfig(input));
       } catch (error) {
         const where = Object.entries(values).map(([k, v]) => `${k}=${v}`);
-        throw new Error(`grid '${grid.name}' cell ${where.join(' ') || '(base)'}: ${(error as Error).message}`);
+        throw new Error(
+          `grid '${grid.name}' cell ${where.join(' ') || '(base)'}: ${(error as Error).message}`,
+        );
       }
       const id = experimentId(config);
       const entry = byId.get(id) ?? { config, grids: [] };
@@ -63,7 +69,8 @@ export function planSweep(spec: SweepSpec): SweepPlan {
 /** The Cartesian product of the axes, as lists of [axis, value]; one empty combo if none. */
 function product(axes: [string, unknown[]][]): [string, unknown][][] {
   return axes.reduce<[string, unknown][][]>(
-    (combos, [axis, values]) => combos.flatMap((c) => values.map((v) => [...c, [axis, v] as [string, unknown]])),
+    (combos, [axis, values]) =>
+      combos.flatMap((c) => values.map((v) => [...c, [axis, v] as [string, unknown]])),
     [[]],
   );
 }

@@ -6,7 +6,8 @@ import type { SweepJob } from './plan.ts';
 
 /** Optimiser steps of a job, estimated from its config (the ETA weighs jobs by them). */
 export function estimateJobSteps(config: ExperimentConfig): number {
-  const split = config.dataset === 'mnist' || config.dataset === 'colour' ? DEFAULT_SPLITS.mnist : DEFAULT_SPLITS.cifar10;
+  const split =
+    config.dataset === 'mnist' || config.dataset === 'colour' ? DEFAULT_SPLITS.mnist : DEFAULT_SPLITS.cifar10;
   const pool = Math.min(config.poolSubset ?? split.pool, split.pool);
   const f0 = Math.ceil(split.d0 / config.f0.batchSize) * config.f0.epochs;
   return f0 + config.updates * Math.ceil(pool / config.update.batchSize) * config.update.epochs;
@@ -21,7 +22,10 @@ export class SweepTracker {
   private readonly started = Date.now();
   private readonly steps = new Map<string, number>();
   /** Per running job: current model, its step and total, and the steps of its earlier models. */
-  private readonly running = new Map<string, { model: number; step: number; total: number; before: number }>();
+  private readonly running = new Map<
+    string,
+    { model: number; step: number; total: number; before: number }
+  >();
   private stepsDone = 0;
   private stepsTotal = 0;
   done = 0;
@@ -47,7 +51,12 @@ export class SweepTracker {
     const job = this.running.get(id);
     if (!job) return;
     if (event.type === 'train:start') {
-      this.running.set(id, { model: event.index, step: 0, total: event.totalSteps, before: job.before + job.total });
+      this.running.set(id, {
+        model: event.index,
+        step: 0,
+        total: event.totalSteps,
+        before: job.before + job.total,
+      });
     } else if (event.type === 'train:progress') job.step = event.progress.step;
   }
 
@@ -87,7 +96,10 @@ export interface ProgressView {
 }
 
 /** Bars on a TTY (one for the sweep, one per running job), one line per job event otherwise. */
-export function progressView(tracker: SweepTracker, stream: NodeJS.WriteStream = process.stderr): ProgressView {
+export function progressView(
+  tracker: SweepTracker,
+  stream: NodeJS.WriteStream = process.stderr,
+): ProgressView {
   if (!stream.isTTY) {
     const line = (text: string): void => void stream.write(`${text}\n`);
     return {
@@ -99,12 +111,16 @@ export function progressView(tracker: SweepTracker, stream: NodeJS.WriteStream =
         tracker.event(id, event);
         if (event.type === 'model:evaluated') {
           const r = event.record;
-          line(`  ${id} F${r.index}: acc=${r.cleanAccuracy.toFixed(3)}${r.asr === null ? '' : ` asr=${r.asr.toFixed(3)}`}`);
+          line(
+            `  ${id} F${r.index}: acc=${r.cleanAccuracy.toFixed(3)}${r.asr === null ? '' : ` asr=${r.asr.toFixed(3)}`}`,
+          );
         }
       },
       onFinish: (id, ok, detail) => {
         tracker.finish(id, ok);
-        line(`[${tracker.done}/${tracker.total}] ${ok ? 'done' : 'FAILED'} ${id} ${detail}; ETA ${formatSeconds(tracker.eta())}`);
+        line(
+          `[${tracker.done}/${tracker.total}] ${ok ? 'done' : 'FAILED'} ${id} ${detail}; ETA ${formatSeconds(tracker.eta())}`,
+        );
       },
       stop: () => undefined,
     };
@@ -116,7 +132,9 @@ export function progressView(tracker: SweepTracker, stream: NodeJS.WriteStream =
   const sweepBar = multi.create(tracker.total, tracker.done, { name: 'sweep'.padEnd(18), detail: 'jobs' });
   const bars = new Map<string, SingleBar>();
   const refresh = (): void => {
-    sweepBar.update(tracker.done, { detail: `jobs (${tracker.failed} failed) | ETA ${formatSeconds(tracker.eta())}` });
+    sweepBar.update(tracker.done, {
+      detail: `jobs (${tracker.failed} failed) | ETA ${formatSeconds(tracker.eta())}`,
+    });
   };
   return {
     onStart: (id) => {

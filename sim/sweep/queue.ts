@@ -39,7 +39,8 @@ export const DEFAULT_RETRY: RetryPolicy = { attempts: 3, backoffMs: 10_000 };
 
 /** A Redis connection as BullMQ wants it (no per-request retry limit, for blocking calls). */
 export function redisConnection(url: string): Redis {
-  if (!/^rediss?:\/\//.test(url)) throw new Error(`--queue must be a redis:// or rediss:// URL, got '${url}'`);
+  if (!/^rediss?:\/\//.test(url))
+    throw new Error(`--queue must be a redis:// or rediss:// URL, got '${url}'`);
   return new Redis(url, { maxRetriesPerRequest: null });
 }
 
@@ -76,7 +77,13 @@ export async function enqueueJobs(
         continue;
       }
     }
-    const data: QueueJobData = { dir, id: job.id, experimentId: job.experimentId, seed: job.seed, config: job.config };
+    const data: QueueJobData = {
+      dir,
+      id: job.id,
+      experimentId: job.experimentId,
+      seed: job.seed,
+      config: job.config,
+    };
     await queue.add('job', data, {
       jobId,
       attempts: retry.attempts,
@@ -127,7 +134,11 @@ export function startSweepWorker(options: WorkerOptions): Worker {
       // Throttled: a Redis write per optimiser step would cost more than the step.
       if (event.type !== 'train:progress' || Date.now() - last < 1000) return;
       last = Date.now();
-      const p: QueueJobProgress = { model: event.index, step: event.progress.step, total: event.progress.totalSteps };
+      const p: QueueJobProgress = {
+        model: event.index,
+        step: event.progress.step,
+        total: event.progress.totalSteps,
+      };
       void bjob.updateProgress({ ...p }).catch(() => undefined);
     };
     try {
@@ -135,7 +146,9 @@ export function startSweepWorker(options: WorkerOptions): Worker {
         { id: data.id, experimentId: data.experimentId, seed: data.seed, config: data.config },
         { dir, backend: options.backend, worker: name, attempt, onEvent },
       );
-      log(`${fresh ? 'done' : 'already done'} ${data.id} (${result.run.seconds.toFixed(1)} s, by ${result.run.worker})`);
+      log(
+        `${fresh ? 'done' : 'already done'} ${data.id} (${result.run.seconds.toFixed(1)} s, by ${result.run.worker})`,
+      );
       return { worker: result.run.worker, fresh, attempt };
     } catch (error) {
       const message = (error as Error).message;
@@ -162,7 +175,12 @@ export interface QueueStatus {
 }
 
 /** Where the given jobs stand: completed ones (result in the folder or BullMQ), final failures, running ones. */
-export async function queueStatus(queue: Queue, sweepUid: string, dir: string | null, jobs: readonly SweepJob[]): Promise<QueueStatus> {
+export async function queueStatus(
+  queue: Queue,
+  sweepUid: string,
+  dir: string | null,
+  jobs: readonly SweepJob[],
+): Promise<QueueStatus> {
   let done = 0;
   let failed = 0;
   const active: { id: string; progress: QueueJobProgress | null }[] = [];
@@ -177,7 +195,10 @@ export async function queueStatus(queue: Queue, sweepUid: string, dir: string | 
     else if (state === 'failed') failed++;
     else if (state === 'active' && bjob) {
       const p = bjob.progress;
-      active.push({ id: job.id, progress: typeof p === 'object' && p !== null && 'step' in p ? (p as QueueJobProgress) : null });
+      active.push({
+        id: job.id,
+        progress: typeof p === 'object' && p !== null && 'step' in p ? (p as QueueJobProgress) : null,
+      });
     }
   }
   return { done, failed, active };

@@ -75,12 +75,18 @@ function runSeedInThread(job: SweepJob, options: RunJobOptions): Promise<SeedRes
       fn();
       void thread.terminate();
     };
-    thread.on('message', (m: { kind: string; event?: ExperimentEvent; result?: SeedResult; message?: string }) => {
-      if (m.kind === 'event' && m.event) options.onEvent?.(m.event);
-      else if (m.kind === 'done' && m.result) settle(() => resolve(m.result as SeedResult));
-      else if (m.kind === 'error') settle(() => reject(new DeterministicJobError(`job ${job.id}: ${m.message}`)));
-    });
+    thread.on(
+      'message',
+      (m: { kind: string; event?: ExperimentEvent; result?: SeedResult; message?: string }) => {
+        if (m.kind === 'event' && m.event) options.onEvent?.(m.event);
+        else if (m.kind === 'done' && m.result) settle(() => resolve(m.result as SeedResult));
+        else if (m.kind === 'error')
+          settle(() => reject(new DeterministicJobError(`job ${job.id}: ${m.message}`)));
+      },
+    );
     thread.on('error', (error) => settle(() => reject(error)));
-    thread.on('exit', (code) => settle(() => reject(new Error(`job ${job.id}: thread exited with code ${code}`))));
+    thread.on('exit', (code) =>
+      settle(() => reject(new Error(`job ${job.id}: thread exited with code ${code}`))),
+    );
   });
 }

@@ -83,7 +83,9 @@ export function quickSpec(spec: SweepSpec): SweepSpec {
     grids: spec.grids
       .filter((g) => !g.quick?.skip)
       .map((g) => {
-        const axes = cut ? Object.fromEntries(Object.entries(g.axes).map(([k, v]) => [k, spread(v, cut)])) : g.axes;
+        const axes = cut
+          ? Object.fromEntries(Object.entries(g.axes).map(([k, v]) => [k, spread(v, cut)]))
+          : g.axes;
         return { ...g, axes: { ...axes, ...g.quick?.axes }, quick: undefined };
       }),
     quick: undefined,

@@ -137,7 +137,11 @@ export async function saveResultOnce(dir: string, result: JobResult): Promise<bo
   }
 }
 
-export async function saveJobError(dir: string, id: string, error: { message: string; worker: string; attempt: number }): Promise<void> {
+export async function saveJobError(
+  dir: string,
+  id: string,
+  error: { message: string; worker: string; attempt: number },
+): Promise<void> {
   await writeAtomic(errorPath(dir, id), JSON.stringify({ ...error, at: new Date().toISOString() }, null, 2));
 }
 
@@ -168,9 +172,19 @@ export async function writeIndex(dir: string, name: string, plan: SweepPlan): Pr
 async function indexEntry(dir: string, job: SweepJob): Promise<IndexEntry> {
   const base = { id: job.id, experimentId: job.experimentId, seed: job.seed };
   const result = await readResult(dir, job.id);
-  if (result) return { ...base, status: 'done', worker: result.run.worker, attempt: result.run.attempt, seconds: result.run.seconds };
+  if (result)
+    return {
+      ...base,
+      status: 'done',
+      worker: result.run.worker,
+      attempt: result.run.attempt,
+      seconds: result.run.seconds,
+    };
   if (existsSync(errorPath(dir, job.id))) {
-    const err = JSON.parse(await readFile(errorPath(dir, job.id), 'utf8')) as { message: string; attempt: number };
+    const err = JSON.parse(await readFile(errorPath(dir, job.id), 'utf8')) as {
+      message: string;
+      attempt: number;
+    };
     return { ...base, status: 'failed', error: err.message, attempt: err.attempt };
   }
   return { ...base, status: 'pending' };

@@ -55,6 +55,18 @@ test('the dashboard follows the live loop and drives it', { timeout: 300_000 }, 
   const browser = await launchChromium();
   t.after(() => browser.close());
 
+  /** A subtest whose failure message ends with the service's recent log. */
+  const step = (name: string, fn: () => void | Promise<void>) =>
+    t.test(name, async () => {
+      try {
+        await fn();
+      } catch (err) {
+        if (err instanceof Error)
+          err.message += `\n--- service log (tail) ---\n${service.output().slice(-3000)}`;
+        throw err;
+      }
+    });
+
   const page = await browser.context.newPage();
   const consoleErrors: string[] = [];
   page.on('console', (message) => {
@@ -64,7 +76,7 @@ test('the dashboard follows the live loop and drives it', { timeout: 300_000 }, 
   const requests: string[] = [];
   page.on('request', (request) => requests.push(request.url()));
 
-  await t.test('loads from the service alone, with no console error', async () => {
+  await step('loads from the service alone, with no console error', async () => {
     await page.goto(`${service.url}/`);
     await page.waitForSelector('#connection[data-state="live"]', WAIT);
     await page.waitForFunction(
@@ -79,7 +91,7 @@ test('the dashboard follows the live loop and drives it', { timeout: 300_000 }, 
     assert.ok(requests.some((u) => u.includes('/socket.io/')));
   });
 
-  await t.test('a cycle finished by the cron appears on the chart without a reload', async () => {
+  await step('a cycle finished by the cron appears on the chart without a reload', async () => {
     const before = await accuracyVersions(page);
     await page.waitForFunction(
       (n) => (Chart.getChart('chart-accuracy')?.data.datasets[0]?.data.length ?? 0) > n,
@@ -104,7 +116,7 @@ test('the dashboard follows the live loop and drives it', { timeout: 300_000 }, 
     await page.waitForSelector('#activity li:has-text("trained on drift step")', WAIT);
   });
 
-  await t.test('a wrong admin token is refused and the refusal is shown', async () => {
+  await step('a wrong admin token is refused and the refusal is shown', async () => {
     assert.equal(await page.isDisabled('#run-cycle'), true, 'controls are locked without a token');
     await page.fill('#token-input', 'not-the-token-0123456789');
     await page.click('#token-form button[type=submit]');
@@ -114,7 +126,7 @@ test('the dashboard follows the live loop and drives it', { timeout: 300_000 }, 
     assert.equal(await page.isDisabled('#run-cycle'), true);
   });
 
-  await t.test('the right token unlocks the controls and stays in this tab only', async () => {
+  await step('the right token unlocks the controls and stays in this tab only', async () => {
     await page.fill('#token-input', ADMIN_TOKEN);
     await page.click('#token-form button[type=submit]');
     await page.waitForSelector('#token-set:not([hidden])', WAIT);
@@ -127,7 +139,7 @@ test('the dashboard follows the live loop and drives it', { timeout: 300_000 }, 
     assert.deepEqual(stored, { session: [ADMIN_TOKEN], local: [], cookie: '' });
   });
 
-  await t.test("the API's validation error is shown next to the form", async () => {
+  await step("the API's validation error is shown next to the form", async () => {
     await page.fill('#poison-ratio', '90');
     await page.click('#poison-form button[type=submit]');
     const message = page.locator('#poison-message.error');
@@ -136,7 +148,7 @@ test('the dashboard follows the live loop and drives it', { timeout: 300_000 }, 
   });
 
   let campaign: Campaign | undefined;
-  await t.test('an injection from the form reaches the API and shows as a campaign', async () => {
+  await step('an injection from the form reaches the API and shows as a campaign', async () => {
     await page.selectOption('#poison-attack', 'blend');
     await page.fill('#poison-param', '0.3');
     await page.fill('#poison-ratio', '20');
@@ -179,7 +191,7 @@ test('the dashboard follows the live loop and drives it', { timeout: 300_000 }, 
     );
   });
 
-  await t.test('pause, run a cycle, switch to STLR and roll back from the controls', async () => {
+  await step('pause, run a cycle, switch to STLR and roll back from the controls', async () => {
     await page.click('#toggle-pause');
     await page.waitForSelector('#paused:not([hidden])', WAIT);
     await page.waitForSelector('#phase[data-phase="idle"]', WAIT);
@@ -228,15 +240,52 @@ test('the dashboard follows the live loop and drives it', { timeout: 300_000 }, 
     );
   });
 
-  await t.test('a scan can be triggered from the controls', async () => {
+  await step('a scan triggered from the controls reaches the anomaly chart', async () => {
     await page.click('#run-scan');
     await page.waitForSelector('#actions-message.ok:has-text("Scan accepted")', WAIT);
+    await page.waitForFunction(
+      () => (Chart.getChart('chart-anomaly')?.data.datasets[0]?.data.length ?? 0) > 0,
+      null,
+      { timeout: 120_000 },
+    );
+    const scan = await apiCall<{ scan: { anomalyIndex: number } }>(service.url, '/api/state');
+    assert.equal(await page.textContent('#kpi-anomaly'), scan.scan.anomalyIndex.toFixed(2));
   });
 
-  await t.test('screenshots at 1280x800 and at phone width', async () => {
+  await step("Alertmanager's alerts appear as firing, then as resolved", async () => {
+    const alert = (status: string) => ({
+      status,
+      labels: { alertname: 'PermanenceBackdoorFlagged', severity: 'critical' },
+      annotations: { summary: 'A scan flagged the served model' },
+      startsAt: new Date().toISOString(),
+      fingerprint: 'dashboard-test-1',
+    });
+    const send = (status: string) =>
+      apiCall(service.url, '/hooks/alertmanager', {
+        method: 'POST',
+        body: JSON.stringify({ version: '4', status, alerts: [alert(status)] }),
+      });
+    await send('firing');
+    await page.waitForSelector('#alerts-firing li.firing:has-text("PermanenceBackdoorFlagged")', WAIT);
+    assert.equal(await page.textContent('#firing-count'), '1');
+    await send('resolved');
+    await page.waitForSelector('#alerts-resolved li.resolved:has-text("PermanenceBackdoorFlagged")', WAIT);
+    assert.equal(await page.locator('#alerts-firing li.firing').count(), 0);
+    await page.waitForFunction(
+      () => Chart.getChart('chart-timeline')?.data.datasets.some((d) => d.label === 'Alert resolved'),
+      null,
+      WAIT,
+    );
+  });
+
+  await step('screenshots at 1280x800 and at phone width', async () => {
     const dir = screenshotDir();
     if (process.env.DASHBOARD_SCREENSHOT_DIR) {
-      // Pictures for the documentation: let the loop run a few more cycles first.
+      // Pictures for the documentation: a second campaign, and a few more cycles.
+      await apiCall(service.url, '/admin/poison', {
+        method: 'POST',
+        body: JSON.stringify({ attack: 'badnets', ratio: 0.3, target: 7, mode: 'persistent', cycles: 3 }),
+      });
       await page.click('#toggle-pause');
       await page.waitForFunction(
         () => (Chart.getChart('chart-accuracy')?.data.datasets[0]?.data.length ?? 0) >= 12,
@@ -262,7 +311,7 @@ test('the dashboard follows the live loop and drives it', { timeout: 300_000 }, 
     t.diagnostic(`screenshots in ${dir}`);
   });
 
-  await t.test('the only console errors are the refused requests made on purpose', () => {
+  await step('the only console errors are the refused requests made on purpose', () => {
     const unexpected = consoleErrors.filter((e) => !/status of (400|401)/.test(e));
     assert.deepEqual(unexpected, []);
   });

@@ -24,6 +24,7 @@ const FAST_ENV = {
   UPDATE_EPOCHS: '1',
   EVAL_SUBSET: '200',
   SCAN_SUBSET: '20',
+  SCAN_MAX_EPOCHS: '2',
 };
 
 export async function freePort(): Promise<number> {

@@ -46,7 +46,9 @@ export function cli(args: readonly string[], env: Record<string, string> = {}): 
       if (seen) return Promise.resolve(seen);
       return new Promise((resolve, reject) => {
         waiters.push({ pattern, resolve });
-        void exited.then((code) => reject(new Error(`exited (${code}) before printing ${pattern}:\n${lines.join('\n')}`)));
+        void exited.then((code) =>
+          reject(new Error(`exited (${code}) before printing ${pattern}:\n${lines.join('\n')}`)),
+        );
       });
     },
   };
@@ -66,9 +68,13 @@ async function freePort(): Promise<number> {
 /** A redis-server on loopback, random port, no persistence. */
 export async function startRedis(): Promise<{ url: string; stop: () => Promise<void> }> {
   const port = await freePort();
-  const redis = spawn('redis-server', ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no'], {
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
+  const redis = spawn(
+    'redis-server',
+    ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no'],
+    {
+      stdio: ['ignore', 'pipe', 'pipe'],
+    },
+  );
   await new Promise<void>((resolve, reject) => {
     let out = '';
     redis.stdout.on('data', (chunk: Buffer) => {

@@ -47,13 +47,20 @@ test('axes write the right config fields, shorthands included', () => {
 });
 
 test('experiment ids ignore key order, seeds and spelled-out attack defaults, and see everything else', () => {
-  const a = withResolvedAttack(parseExperimentConfig({ attack: { kind: 'badnets' }, poisonRatio: 0.1, seeds: [0] }));
-  const b = withResolvedAttack(parseExperimentConfig({ seeds: [4, 5], poisonRatio: 0.1, attack: { size: 3, kind: 'badnets' } }));
+  const a = withResolvedAttack(
+    parseExperimentConfig({ attack: { kind: 'badnets' }, poisonRatio: 0.1, seeds: [0] }),
+  );
+  const b = withResolvedAttack(
+    parseExperimentConfig({ seeds: [4, 5], poisonRatio: 0.1, attack: { size: 3, kind: 'badnets' } }),
+  );
   const c = withResolvedAttack(parseExperimentConfig({ attack: { kind: 'badnets' }, poisonRatio: 0.11 }));
   assert.equal(experimentId(a), experimentId(b));
   assert.notEqual(experimentId(a), experimentId(c));
   assert.match(experimentId(a), /^[0-9a-f]{12}$/);
-  assert.equal(canonicalJson({ b: 1, a: { d: 2, c: [3, { f: 4, e: 5 }] } }), '{"a":{"c":[3,{"e":5,"f":4}],"d":2},"b":1}');
+  assert.equal(
+    canonicalJson({ b: 1, a: { d: 2, c: [3, { f: 4, e: 5 }] } }),
+    '{"a":{"c":[3,{"e":5,"f":4}],"d":2},"b":1}',
+  );
 });
 
 test('ids are stable across plans', () => {
@@ -100,6 +107,7 @@ test('the shipped sweeps plan, and their quick scale stays small', async () => {
     const quick = planSweep(quickSpec(full));
     assert.ok(plan.jobs.length >= 60, `${file}: ${plan.jobs.length} jobs`);
     assert.ok(quick.jobs.length <= 12, `${file} --quick: ${quick.jobs.length} jobs`);
-    for (const job of quick.jobs) assert.ok(job.config.updates <= 2 && (job.config.poolSubset ?? Infinity) <= 300);
+    for (const job of quick.jobs)
+      assert.ok(job.config.updates <= 2 && (job.config.poolSubset ?? Infinity) <= 300);
   }
 });

@@ -16,7 +16,11 @@ import {
   type JobResult,
 } from '../../sim/sweep/store.ts';
 
-const spec = parseSweepSpec({ name: 'store', seeds: [0, 1], grids: [{ name: 'g', axes: { poisonRatio: [0.1, 0.2] } }] });
+const spec = parseSweepSpec({
+  name: 'store',
+  seeds: [0, 1],
+  grids: [{ name: 'g', axes: { poisonRatio: [0.1, 0.2] } }],
+});
 const plan = planSweep(spec);
 
 function fakeResult(index: number, worker: string): JobResult {
@@ -45,7 +49,11 @@ test('a job result is created once: a second finisher neither replaces it nor le
 test('only whole results count: a half-written temporary file leaves the job pending', async (t) => {
   const dir = await mkdtemp(join(tmpdir(), 'sweep-store-'));
   t.after(() => rm(dir, { recursive: true, force: true }));
-  await initSweepFolder(dir, spec, plan, { quick: false, source: 'x.yaml', command: 'permanence sweep x.yaml' });
+  await initSweepFolder(dir, spec, plan, {
+    quick: false,
+    source: 'x.yaml',
+    command: 'permanence sweep x.yaml',
+  });
   await saveResultOnce(dir, fakeResult(1, 'w'));
   // What a process killed in the middle of a write leaves behind.
   const half = join(dir, 'jobs', plan.jobs[2].id);

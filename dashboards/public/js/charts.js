@@ -58,7 +58,12 @@ const emptyMessage = {
     ctx.font = '13px system-ui, sans-serif';
     ctx.textAlign = 'center';
     ctx.textBaseline = 'middle';
-    ctx.fillText(opts.text, (chartArea.left + chartArea.right) / 2, (chartArea.top + chartArea.bottom) / 2);
+    // Below the middle, clear of the threshold lines drawn at 50% and near a third.
+    ctx.fillText(
+      opts.text,
+      (chartArea.left + chartArea.right) / 2,
+      chartArea.top + 0.75 * (chartArea.bottom - chartArea.top),
+    );
     ctx.restore();
   },
 };
@@ -108,6 +113,8 @@ const versionAxis = () =>
       precision: 0,
       maxRotation: 0,
       autoSkipPadding: 10,
+      // Only whole versions are ticks, not the half-version margins of the range.
+      includeBounds: false,
       callback: (v) => (Number.isInteger(v) ? `v${v}` : ''),
     },
   });
@@ -284,7 +291,8 @@ export function createCharts(canvases) {
   const timelineOptions = options({
     x: axis('Time (local, hh:mm:ss)', {
       type: 'linear',
-      ticks: { color: MUTED, maxTicksLimit: 8, callback: (v) => clock(v) },
+      // An empty timeline spans the first millisecond of 1970: no clock ticks then.
+      ticks: { color: MUTED, maxTicksLimit: 8, callback: (v) => (v > 1e12 ? clock(v) : '') },
     }),
     y: axis('Served version', {
       type: 'linear',
@@ -319,8 +327,9 @@ export function createCharts(canvases) {
     // The per-version charts share one x range so that they line up.
     const versions = [...store.versions.keys()];
     for (const chart of [accuracy, asr, anomaly]) {
-      chart.options.scales.x.min = versions.length ? Math.min(...versions) : 0;
-      chart.options.scales.x.max = versions.length ? Math.max(...versions, 1) : 1;
+      // Half a version of margin: a lone first version is visible and edge points are whole.
+      chart.options.scales.x.min = versions.length ? Math.min(...versions) - 0.5 : 0.5;
+      chart.options.scales.x.max = versions.length ? Math.max(...versions) + 0.5 : 1.5;
     }
     const acc = accuracySeries(store);
     accuracy.data.datasets = [

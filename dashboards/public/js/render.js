@@ -284,10 +284,11 @@ function renderActivity(store) {
     bar.max = p.totalSteps;
     bar.value = p.step;
     const loss = Number.isFinite(p.loss) ? `, loss ${p.loss.toFixed(3)}` : '';
-    setText(
-      'progress-label',
-      `Training drift step ${p.driftStep ?? (store.state?.step ?? 0) + 1}: batch ${p.step}/${p.totalSteps}${loss}`,
-    );
+    const what =
+      (p.phase ?? store.state?.phase) === 'training-f0'
+        ? 'Training the first model (F0) on D0'
+        : `Training drift step ${p.driftStep ?? (store.state?.step ?? 0) + 1}`;
+    setText('progress-label', `${what}: batch ${p.step}/${p.totalSteps}${loss}`);
   }
 }
 

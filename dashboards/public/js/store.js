@@ -203,6 +203,7 @@ export function applyEvent(store, name, payload, now = Date.now()) {
         lr: p.lr,
         epoch: p.epoch,
         driftStep: p.driftStep,
+        phase: p.phase,
       };
       return true;
     case 'cycle:finished': {

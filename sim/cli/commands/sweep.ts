@@ -42,8 +42,14 @@ export function registerSweep(program: Command): void {
     .option('--queue <url>', 'enqueue on BullMQ at this Redis URL instead of running locally')
     .option('--queue-name <name>', 'BullMQ queue name', DEFAULT_QUEUE_NAME)
     .option('--no-wait', 'with --queue: enqueue and exit instead of following the sweep')
-    .option('--attempts <n>', `with --queue: runs per job before it fails for good (default ${DEFAULT_RETRY.attempts})`)
-    .option('--backoff-ms <ms>', `with --queue: first retry delay, doubling (default ${DEFAULT_RETRY.backoffMs})`)
+    .option(
+      '--attempts <n>',
+      `with --queue: runs per job before it fails for good (default ${DEFAULT_RETRY.attempts})`,
+    )
+    .option(
+      '--backoff-ms <ms>',
+      `with --queue: first retry delay, doubling (default ${DEFAULT_RETRY.backoffMs})`,
+    )
     .option('--dry-run', 'print the plan (experiments, jobs, what is left) and exit')
     .addHelpText(
       'after',
@@ -70,7 +76,11 @@ sweep resumes where it stopped: rerun the same command.`,
           `${finished.size} done, ${pending.length} to run; folder ${dir}`,
       );
       if (flags.dryRun) return printPlan(plan, pending);
-      const meta = await initSweepFolder(dir, spec, plan, { quick: Boolean(flags.quick), source: file, command });
+      const meta = await initSweepFolder(dir, spec, plan, {
+        quick: Boolean(flags.quick),
+        source: file,
+        command,
+      });
       await writeIndex(dir, spec.name, plan);
       if (pending.length === 0) return console.log(`nothing to run; report with: permanence report ${dir}`);
       if (flags.queue) return runOnQueue(flags, dir, meta.uid, spec.name, plan, pending);
@@ -119,15 +129,19 @@ async function runOnQueue(
   try {
     const { added, alreadyQueued } = await enqueueJobs(queue, uid, dir, pending, retry);
     console.error(`queue ${flags.queueName}: ${added} job(s) added, ${alreadyQueued} already queued`);
-    if (!flags.wait) return void console.log(`follow with: permanence sweep ... --queue ${flags.queue} (or report ${dir})`);
+    if (!flags.wait)
+      return void console.log(`follow with: permanence sweep ... --queue ${flags.queue} (or report ${dir})`);
     const started = Date.now();
     let last = '';
     for (;;) {
       const status = await queueStatus(queue, uid, dir, pending);
       const elapsed = (Date.now() - started) / 1000;
-      const eta = status.done > 0 ? (elapsed * (pending.length - status.done - status.failed)) / status.done : null;
+      const eta =
+        status.done > 0 ? (elapsed * (pending.length - status.done - status.failed)) / status.done : null;
       const running = status.active
-        .map((a) => (a.progress ? `${a.id} F${a.progress.model} ${a.progress.step}/${a.progress.total}` : a.id))
+        .map((a) =>
+          a.progress ? `${a.id} F${a.progress.model} ${a.progress.step}/${a.progress.total}` : a.id,
+        )
         .join(', ');
       const line = `[${status.done}/${pending.length}] ${status.failed} failed; ETA ${formatSeconds(eta)}; running: ${running || '-'}`;
       if (line !== last) console.error(line);
@@ -136,7 +150,9 @@ async function runOnQueue(
       await new Promise((r) => setTimeout(r, 2000));
     }
     const index = await writeIndex(dir, name, plan);
-    console.log(`${index.done}/${index.total} done, ${index.failed} failed; report: permanence report ${dir}`);
+    console.log(
+      `${index.done}/${index.total} done, ${index.failed} failed; report: permanence report ${dir}`,
+    );
     if (index.failed > 0) process.exitCode = 1;
   } finally {
     await queue.close();
@@ -146,9 +162,16 @@ async function runOnQueue(
 
 function printPlan(plan: SweepPlan, pending: readonly SweepJob[]): void {
   for (const e of plan.experiments) {
-    const where = e.grids.map((g) => `${g.grid}(${Object.entries(g.values).map(([k, v]) => `${k}=${v}`).join(' ')})`);
+    const where = e.grids.map(
+      (g) =>
+        `${g.grid}(${Object.entries(g.values)
+          .map(([k, v]) => `${k}=${v}`)
+          .join(' ')})`,
+    );
     console.log(`${e.id}  ${where.join('; ')}`);
   }
   const steps = pending.reduce((a, j) => a + estimateJobSteps(j.config), 0);
-  console.log(`${plan.experiments.length} experiments, ${plan.jobs.length} jobs, ${pending.length} to run (~${steps} optimiser steps)`);
+  console.log(
+    `${plan.experiments.length} experiments, ${plan.jobs.length} jobs, ${pending.length} to run (~${steps} optimiser steps)`,
+  );
 }

@@ -15,13 +15,19 @@ interface WorkerFlags {
 export function registerWorker(program: Command): void {
   program
     .command('worker')
-    .description('Pull sweep jobs from a BullMQ queue, run them and write results to the shared sweep folder.')
+    .description(
+      'Pull sweep jobs from a BullMQ queue, run them and write results to the shared sweep folder.',
+    )
     .requiredOption('--queue <url>', 'Redis URL of the queue, e.g. redis://redis:6379')
     .option('--queue-name <name>', 'BullMQ queue name', DEFAULT_QUEUE_NAME)
     .option('--root <dir>', 'resolves relative sweep folders (default: the current directory)')
     .option('-c, --concurrency <n>', 'jobs at once in this process, one thread each', '1')
     .option('--backend <name>', 'tensorflow-gpu | tensorflow | wasm | cpu (default: fastest available)')
-    .option('--lock-ms <ms>', 'job lock; a job whose worker stops renewing it for this long is retried elsewhere', '30000')
+    .option(
+      '--lock-ms <ms>',
+      'job lock; a job whose worker stops renewing it for this long is retried elsewhere',
+      '30000',
+    )
     .option('--stalled-ms <ms>', 'how often to look for stalled jobs (default: --lock-ms)')
     .addHelpText(
       'after',
