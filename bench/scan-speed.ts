@@ -1,17 +1,17 @@
 /**
  * Times a full 10-label scan of a saved model (issue 4 target: NC < 2 min, TABOR < 3 min on
- * 2 cores). Usage: node --import tsx bench/scan-speed.ts <model.bin> [nc|tabor|both] [samples] [maxEpochs] [batch]
+ * 2 cores). Usage: node --import tsx bench/scan-speed.ts <model.bin> [nc|tabor|both] [samples] [maxEpochs] [batch] [patience]
  */
 import { readFile } from 'node:fs/promises';
 import * as tf from '@tensorflow/tfjs-core';
 import { loadBackend } from '../sim/backend/loader.ts';
 import { loadDataset } from '../sim/data/registry.ts';
-import { getDefense, parseDefenseList } from '../sim/defenses/index.ts';
+import { NC_COST_DEFAULTS, getDefense, parseDefenseList } from '../sim/defenses/index.ts';
 import { deserializeModel } from '../sim/models/index.ts';
 
-const [path, which = 'both', samples = '500', maxEpochs = '40', batch = '50'] = process.argv.slice(2);
+const [path, which = 'both', samples = '200', maxEpochs = '30', batch = '20', patience = '5'] = process.argv.slice(2);
 if (!path) {
-  console.error('usage: bench/scan-speed.ts <model.bin> [nc|tabor|both] [samples] [maxEpochs] [batch]');
+  console.error('usage: bench/scan-speed.ts <model.bin> [nc|tabor|both] [samples] [maxEpochs] [batch] [patience]');
   process.exit(2);
 }
 const backend = await loadBackend();
@@ -25,6 +25,7 @@ for (const name of parseDefenseList(which)) {
     samples: Number(samples),
     maxEpochs: Number(maxEpochs),
     batchSize: Number(batch),
+    cost: { ...NC_COST_DEFAULTS, patience: Number(patience), earlyStopPatience: 2 * Number(patience) },
     onEpoch: (epoch, active) => {
       if (process.env.SCAN_VERBOSE) console.error(`epoch ${epoch}: ${active.length} labels running, ${((performance.now() - t0) / 1000).toFixed(1)} s`);
     },

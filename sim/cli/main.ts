@@ -1,6 +1,7 @@
 import { Command, CommanderError } from 'commander';
 import { registerReport } from './commands/report.ts';
 import { registerRun } from './commands/run.ts';
+import { registerScan } from './commands/scan.ts';
 import { registerSweep } from './commands/sweep.ts';
 import { registerWorker } from './commands/worker.ts';
 
@@ -16,6 +17,7 @@ const program = new Command()
   .exitOverride();
 
 registerRun(program);
+registerScan(program);
 registerSweep(program);
 registerWorker(program);
 registerReport(program);

@@ -12,6 +12,9 @@ const color = (field: string, title: string | null = null): Record<string, unkno
   legend: { orient: 'bottom', columns: 2, labelLimit: 320 },
 });
 
+// Legend symbols at full opacity (the +-1 std bands are drawn translucent in the same colours).
+const LEGEND_CONFIG = { legend: { symbolOpacity: 1, symbolType: 'stroke', symbolStrokeWidth: 3 } };
+
 /** Metric vs knob, one panel per group, mean line with a +-1 std error bar per point. */
 export function metricSpec(fig: FigureData, title: string): TopLevelSpec {
   const { def } = fig;
@@ -58,6 +61,7 @@ export function metricSpec(fig: FigureData, title: string): TopLevelSpec {
       ],
     },
     resolve: { scale: { x: 'independent' } },
+    config: LEGEND_CONFIG,
   } as TopLevelSpec;
 }
 
@@ -111,5 +115,6 @@ export function timelinesSpec(
     data: { values },
     facet: { column: { field: 'panel', type: 'nominal', title: null } },
     spec: { width: 260, height: 180, layer },
+    config: LEGEND_CONFIG,
   } as unknown as TopLevelSpec;
 }

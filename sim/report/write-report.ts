@@ -77,6 +77,7 @@ export async function writeReport(
     `- jobs: ${index.done}/${index.total} done, ${index.failed} failed, ${index.total - index.done - index.failed} pending` +
       ` (${experiments.length} experiments x ${meta.spec.seeds.length} seed(s))${meta.quick ? '; **quick (CI) scale**' : ''}`,
     `- job time: ${(cpuSeconds / 60).toFixed(1)} min summed over jobs, ${workers.size} worker process(es), backend ${backends.join(', ') || '-'}`,
+    `- scale: ${scaleLine(experiments)}`,
     `- survivability: gamma = ${gamma}, counted over at most ${experiments[0]?.config.horizon ?? 14} updates after the last poisoned model`,
     '',
     '## Commands',
@@ -110,6 +111,19 @@ export async function writeReport(
 }
 
 const pct = (v: number): string => `${(100 * v).toFixed(1)}%`;
+
+/** The training scale of the base cells, e.g. what --quick changed (cells may override parts). */
+function scaleLine(experiments: readonly ExperimentData[]): string {
+  const e = experiments.find((x) => x.results) ?? experiments[0];
+  if (!e) return '-';
+  const c = e.config;
+  const steps = e.results?.summary.stepsPerUpdate;
+  return (
+    `${c.dataset}, ${c.model}; F0 ${c.f0.epochs} epochs (batch ${c.f0.batchSize}); ${c.updates} updates of ` +
+    `${c.poolSubset ?? 'all'} pool images x ${c.update.epochs} epochs, batch ${c.update.batchSize}` +
+    `${steps ? ` (${steps} steps)` : ''}; seeds ${c.seeds.join(', ')}`
+  );
+}
 
 function pointsTable(data: FigureData): string {
   const pm = (m: number, s: number): string =>

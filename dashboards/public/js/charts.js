@@ -9,6 +9,7 @@ import {
   accuracySeries,
   anomalySeries,
   asrSeries,
+  defenseLabel,
   survivabilityBars,
   timelineSeries,
 } from './store.js';
@@ -361,7 +362,7 @@ export function createCharts(canvases) {
     asr.update('none');
 
     anomaly.data.datasets = anomalySeries(store).map((s, i) =>
-      lineDataset(s.defense, s.points, seriesStyle(i), {
+      lineDataset(defenseLabel(s.defense), s.points, seriesStyle(i), {
         pointRadius: s.points.map((p) => (p.flagged ? 7 : 3.5)),
       }),
     );

@@ -10,6 +10,7 @@ import {
   anomalySeries,
   asrSeries,
   campaignLabel,
+  defenseLabel,
   orderedCampaigns,
   percent,
 } from './store.js';
@@ -104,7 +105,10 @@ function renderKpis(store) {
   const lastScan = store.scans.at(-1) ?? (s.scan ? { ...s.scan, version: s.model?.version } : null);
   if (lastScan) {
     setText('kpi-anomaly', lastScan.anomalyIndex.toFixed(2));
-    setText('kpi-anomaly-note', `${lastScan.defense} · ${lastScan.flagged ? 'FLAGGED (> 2)' : 'below 2'}`);
+    setText(
+      'kpi-anomaly-note',
+      `${defenseLabel(lastScan.defense)} · ${lastScan.flagged ? 'FLAGGED (> 2)' : 'below 2'}`,
+    );
   }
 
   const campaigns = orderedCampaigns(store);
@@ -148,7 +152,7 @@ function renderSummaries(store) {
     'summary-anomaly',
     anomaly.length
       ? anomaly
-          .map((a) => `${a.defense}: ${a.points.at(-1).y.toFixed(2)} at v${a.points.at(-1).x}`)
+          .map((a) => `${defenseLabel(a.defense)}: ${a.points.at(-1).y.toFixed(2)} at v${a.points.at(-1).x}`)
           .join('; ') + '. Above 2 = flagged.'
       : 'No scan yet: trigger one from the controls, or set SCAN_EVERY. Above 2 = flagged.',
   );
@@ -317,6 +321,19 @@ function renderRollbackOptions(store) {
     select.value = chosen;
 }
 
+/** Shows the operator's current schedule in the form, unless the operator is editing it. */
+function syncScheduleForm(store) {
+  const form = $('schedule-form');
+  const operator = store.state?.schedule?.operator;
+  if (!operator || form.dataset.shown === operator || form.contains(document.activeElement)) return;
+  const [kind, lr] = operator.split(':');
+  if (kind !== 'sgd' && kind !== 'stlr') return;
+  form.dataset.shown = operator;
+  form.elements.kind.value = kind;
+  $('schedule-lr-label').textContent = kind === 'stlr' ? 'max learning rate' : 'learning rate';
+  $('schedule-lr').value = lr;
+}
+
 export function renderAll(store, handlers) {
   renderKpis(store);
   renderSummaries(store);
@@ -324,4 +341,5 @@ export function renderAll(store, handlers) {
   renderAlerts(store);
   renderActivity(store);
   renderRollbackOptions(store);
+  syncScheduleForm(store);
 }

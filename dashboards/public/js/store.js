@@ -62,6 +62,11 @@ function addLog(store, t, kind, text) {
   if (store.log.length > MAX_LOG_ENTRIES) store.log.length = MAX_LOG_ENTRIES;
 }
 
+/** Display names of the defenses the service scans with (SCAN_DEFENSE). */
+export function defenseLabel(id) {
+  return { nc: 'Neural Cleanse', tabor: 'TABOR' }[id] ?? id;
+}
+
 export function campaignLabel(c) {
   const attack =
     { badnets: 'BadNets', blend: 'Blend', wanet: 'WaNet' }[c.trigger?.kind] ?? c.trigger?.kind ?? '?';
@@ -272,7 +277,7 @@ export function applyEvent(store, name, payload, now = Date.now()) {
         store,
         now,
         scan.flagged ? 'warn' : 'scan',
-        `${p.defense} scan of v${p.version}: anomaly index ${Number(p.anomalyIndex).toFixed(2)}, ${verdict}`,
+        `${defenseLabel(p.defense)} scan of v${p.version}: anomaly index ${Number(p.anomalyIndex).toFixed(2)}, ${verdict}`,
       );
       return true;
     }

@@ -1,0 +1,162 @@
+import type { Command } from 'commander';
+import { mkdir, readFile, stat, writeFile } from 'node:fs/promises';
+import { basename, dirname, join } from 'node:path';
+import { loadBackend, type BackendName } from '../../backend/loader.ts';
+import { isDatasetName, loadDataset, type DatasetName } from '../../data/registry.ts';
+import {
+  NC_COST_DEFAULTS,
+  DEFAULT_SCAN_OPTIONS,
+  getDefense,
+  parseDefenseList,
+  scanSummary,
+  triggerGridPng,
+  type ScanOptions,
+  type ScanResult,
+} from '../../defenses/index.ts';
+import { deserializeModel, type ModelSpec } from '../../models/index.ts';
+
+/** Exit code of a scan that flags the model (documented in main.ts and docs/defenses.md). */
+export const EXIT_FLAGGED = 3;
+/** The live service's registry keeps each version's weights under this name (services/loop/live-loop.ts). */
+const REGISTRY_MODEL_FILE = 'model.bin';
+
+interface ScanFlags {
+  model: string;
+  defense: string;
+  threshold: string;
+  samples?: string;
+  epochs?: string;
+  batch?: string;
+  patience?: string;
+  seed: string;
+  dataset?: string;
+  dataSeed?: string;
+  registry: string;
+  backend?: BackendName;
+  out?: string;
+}
+
+export function registerScan(program: Command): void {
+  program
+    .command('scan')
+    .description('Scan a model for a backdoor: reverse-engineer a trigger per label (Neural Cleanse, TABOR).')
+    .requiredOption('-m, --model <ref>', 'a model file (.bin), a registry version folder, or <name>@v<N>')
+    .option('-d, --defense <name>', 'nc | tabor | both', 'nc')
+    .option('-t, --threshold <asr>', 'ASR the reverse-engineered trigger must reach (0.99, 0.75, 0.5, 0.25)', '0.99')
+    .option('--samples <n>', `clean images to optimise on (default ${DEFAULT_SCAN_OPTIONS.samples})`)
+    .option('--epochs <n>', `passes over them at most (default ${DEFAULT_SCAN_OPTIONS.maxEpochs})`)
+    .option('--batch <n>', `images per step and label (default ${DEFAULT_SCAN_OPTIONS.batchSize})`)
+    .option('--patience <n>', `epochs before the cost moves; early stop after twice that (default ${NC_COST_DEFAULTS.patience})`)
+    .option('--seed <n>', 'seeds the image sample and the initial triggers', '0')
+    .option('--dataset <name>', 'where the clean images come from (default: mnist for 28x28x1 models, colour for 32x32x3)')
+    .option('--data-seed <n>', "split seed of the clean test images (default: the path's seed-<n>, else 0)")
+    .option('--registry <dir>', 'root of the filesystem model registry, for <name>@v<N>', 'data')
+    .option('--backend <name>', 'tensorflow-gpu | tensorflow | wasm | cpu (default: fastest available)')
+    .option('-o, --out <dir>', 'folder for scan.json and the trigger PNGs (default: <model>.scan/)')
+    .addHelpText(
+      'after',
+      `
+Examples:
+  permanence scan --model runs/nc-badnets-sgd/models/seed-0/F0.bin --defense both
+  permanence scan --model live@v3 --defense nc --threshold 0.5
+
+Prints label, mask norm, reached ASR, anomaly index and flag per label; writes <out>/scan.json and
+<out>/triggers-<defense>.png. Exit code 0: not flagged; 3: flagged (anomaly index > 2); 1: error; 2: usage.`,
+    )
+    .action(async (flags: ScanFlags) => {
+      const defenses = parseDefenseList(flags.defense);
+      const options = scanOptions(flags);
+      const { path, bytes } = await readModel(flags.model, flags.registry);
+      const backend = await loadBackend({ backend: flags.backend });
+      const model = deserializeModel(bytes);
+      const dataset = flags.dataset ?? defaultDataset(model.spec);
+      if (!isDatasetName(dataset)) throw new Error(`unknown data set '${dataset}'`);
+      const dataSeed = integer(flags.dataSeed ?? /seed-(\d+)/.exec(path)?.[1] ?? '0', 'data-seed');
+      const { test } = loadDataset(dataset as DatasetName, dataSeed);
+      const out = flags.out ?? `${path.replace(/\.bin$/, '')}.scan`;
+      await mkdir(out, { recursive: true });
+      console.error(`backend ${backend.name}; scanning ${path} with ${defenses.join(', ')} on ${dataset} (split seed ${dataSeed})`);
+      const results: ScanResult[] = [];
+      try {
+        for (const name of defenses) {
+          const result = await getDefense(name).scan(model, test, options);
+          results.push(result);
+          printTable(result);
+          await writeFile(join(out, `triggers-${name}.png`), triggerGridPng(result));
+        }
+      } finally {
+        model.dispose();
+      }
+      const doc = {
+        model: path,
+        dataset,
+        dataSeed,
+        backend: backend.name,
+        scans: results.map((r) => ({
+          ...scanSummary(r),
+          triggers: r.triggers.map((t) => ({ label: t.label, mask: round(t.mask), pattern: round(t.pattern) })),
+        })),
+      };
+      await writeFile(join(out, 'scan.json'), JSON.stringify(doc, null, 1));
+      console.log(`wrote ${join(out, 'scan.json')} and ${defenses.map((d) => join(out, `triggers-${d}.png`)).join(', ')}`);
+      if (results.some((r) => r.flagged)) process.exitCode = EXIT_FLAGGED;
+    });
+}
+
+/** The scan options the flags set (the rest are DEFAULT_SCAN_OPTIONS). */
+export function scanOptions(flags: Pick<ScanFlags, 'threshold' | 'samples' | 'epochs' | 'batch' | 'patience' | 'seed'>): Partial<ScanOptions> {
+  const threshold = Number(flags.threshold);
+  if (!(threshold > 0 && threshold <= 1)) throw new Error(`--threshold must be in (0, 1], got '${flags.threshold}'`);
+  const patience = flags.patience === undefined ? undefined : integer(flags.patience, 'patience');
+  return {
+    threshold,
+    seed: integer(flags.seed, 'seed'),
+    ...(flags.samples !== undefined && { samples: integer(flags.samples, 'samples') }),
+    ...(flags.epochs !== undefined && { maxEpochs: integer(flags.epochs, 'epochs') }),
+    ...(flags.batch !== undefined && { batchSize: integer(flags.batch, 'batch') }),
+    ...(patience !== undefined && { cost: { ...NC_COST_DEFAULTS, patience, earlyStopPatience: 2 * patience } }),
+  };
+}
+
+/** A .bin file, a folder holding model.bin (a registry version), or <name>@v<N> in the registry. */
+async function readModel(ref: string, registry: string): Promise<{ path: string; bytes: Uint8Array }> {
+  const version = /^([\w.-]+)@v(\d+)$/.exec(ref);
+  let path = version ? join(registry, 'models', version[1], `v${version[2]}`, REGISTRY_MODEL_FILE) : ref;
+  const info = await stat(path).catch(() => {
+    throw new Error(`no model at ${path}${version ? ` (registry ${registry})` : ''}`);
+  });
+  if (info.isDirectory()) path = join(path, REGISTRY_MODEL_FILE);
+  const bytes = new Uint8Array(await readFile(path));
+  return { path: info.isDirectory() ? join(dirname(path), basename(path)) : path, bytes };
+}
+
+function defaultDataset(spec: ModelSpec): string {
+  if (spec.height === 28 && spec.width === 28 && spec.channels === 1) return 'mnist';
+  if (spec.height === 32 && spec.width === 32 && spec.channels === 3) return 'colour';
+  throw new Error(`no default data set for ${spec.height}x${spec.width}x${spec.channels} models; pass --dataset`);
+}
+
+function integer(text: string, what: string): number {
+  const n = Number(text);
+  if (!Number.isInteger(n) || n < 0) throw new Error(`--${what} must be a non-negative integer, got '${text}'`);
+  return n;
+}
+
+function round(values: Float32Array): number[] {
+  return Array.from(values, (v) => Math.round(v * 1000) / 1000);
+}
+
+function printTable(result: ScanResult): void {
+  const name = result.defense === 'nc' ? 'Neural Cleanse' : 'TABOR';
+  console.log(`${name}, threshold ${result.threshold}: ${result.seconds.toFixed(1)} s, ${result.budget.steps} label-steps`);
+  console.log('label  norm     ASR     index  flagged');
+  for (const l of result.labels) {
+    const norm = `${l.norm.toFixed(1)}${l.metThreshold ? '' : '*'}`;
+    console.log(
+      `${String(l.label).padEnd(6)} ${norm.padEnd(8)} ${(100 * l.asr).toFixed(1).padStart(5)}%  ${l.anomalyIndex.toFixed(2).padStart(5)}  ${l.flagged ? 'yes' : ''}`,
+    );
+  }
+  const verdict = result.flagged ? `FLAGGED (label ${result.flaggedLabels.join(', ')})` : 'not flagged';
+  console.log(`model anomaly index ${result.modelIndex.toFixed(2)} (label ${result.anomaly.suspect}): ${verdict}`);
+  if (result.labels.some((l) => !l.metThreshold)) console.log('* never reached the threshold: norm of the last mask');
+}
