@@ -14,9 +14,10 @@ export function requestLog(log: Logger): RequestHandler {
         status: res.statusCode,
         ms: Math.round(performance.now() - started),
       };
-      if (res.statusCode >= 500) log.error(entry, 'request');
-      else if (res.statusCode >= 400) log.warn(entry, 'request');
+      // Probes and scrapes are frequent and a 503 from /readyz during start-up is expected.
+      if (res.statusCode === 500) log.error(entry, 'request');
       else if (QUIET.has(req.path)) log.debug(entry, 'request');
+      else if (res.statusCode >= 400) log.warn(entry, 'request');
       else log.info(entry, 'request');
     });
     next();

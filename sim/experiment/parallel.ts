@@ -1,5 +1,6 @@
 import { startTsWorker } from '../ts-worker.ts';
 import type { BackendName } from '../backend/loader.ts';
+import { scanInspectors, type ScanInspectorSpec } from '../defenses/inspector.ts';
 import type { ExperimentConfig } from './config.ts';
 import { modelSaver } from './model-saver.ts';
 import { folderF0Cache } from './run-folder.ts';
@@ -15,6 +16,8 @@ export interface SeedPoolOptions {
   readonly saveModels?: { readonly dir: string; readonly at: readonly number[] | 'all' };
   /** Folder of the shared F0 cache (see folderF0Cache); none disables it. */
   readonly f0CacheDir?: string;
+  /** Backdoor scans of chosen models (plain data, so worker threads build them too). */
+  readonly scan?: ScanInspectorSpec;
 }
 
 /** Runs seeds, `jobs` at a time, each in a worker thread with its own backend. */
@@ -28,7 +31,8 @@ export async function runSeeds(
     for (const seed of seeds) {
       const onModel = options.saveModels ? modelSaver(options.saveModels, seed) : undefined;
       const f0Cache = options.f0CacheDir ? folderF0Cache(options.f0CacheDir) : undefined;
-      const result = await runSeed(config, seed, { ...options.hooks, onModel, f0Cache });
+      const inspectors = options.scan ? { ...options.hooks?.inspectors, ...scanInspectors(options.scan) } : options.hooks?.inspectors;
+      const result = await runSeed(config, seed, { ...options.hooks, inspectors, onModel, f0Cache });
       await options.onSeedDone?.(result);
       results.push(result);
     }
@@ -59,6 +63,7 @@ function runSeedInWorker(
       backend: options.backend,
       saveModels: options.saveModels,
       f0CacheDir: options.f0CacheDir,
+      scan: options.scan,
     });
     let settled = false;
     worker.on(

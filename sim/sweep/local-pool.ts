@@ -12,7 +12,6 @@ export interface LocalPoolOptions {
   readonly view?: ProgressView;
   /** Called after each job, e.g. to rewrite the index. */
   readonly onJobDone?: (job: SweepJob, ok: boolean) => Promise<void>;
-  readonly signal?: AbortSignal;
 }
 
 export interface LocalPoolSummary {
@@ -35,7 +34,7 @@ export async function runLocal(
   const failed: { id: string; message: string }[] = [];
   let ran = 0;
   const lane = async (): Promise<void> => {
-    for (let job = queue.shift(); job !== undefined && !options.signal?.aborted; job = queue.shift()) {
+    for (let job = queue.shift(); job !== undefined; job = queue.shift()) {
       options.view?.onStart(job.id);
       const t0 = performance.now();
       let ok = true;

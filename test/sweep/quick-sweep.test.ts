@@ -46,7 +46,7 @@ test(
       'Fig. 6',
       'Fig. 11',
       'Fig. 13',
-      'Table 3',
+      'Tables 3-5',
     ]) {
       assert.ok(md.includes(heading), `report lacks ${heading}`);
     }

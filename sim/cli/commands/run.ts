@@ -11,6 +11,7 @@ import {
   type ExperimentConfigInput,
 } from '../../experiment/config.ts';
 import { runSeeds } from '../../experiment/parallel.ts';
+import { inspectionLines, parseDefenseList, type ScanInspectorSpec } from '../../defenses/index.ts';
 import { renderSvg, timelineSpec } from '../../experiment/plot.ts';
 import { aggregate, resultsCsv, type ExperimentResults } from '../../experiment/results.ts';
 import { openRunFolder, writeAtomic } from '../../experiment/run-folder.ts';
@@ -40,6 +41,9 @@ interface RunFlags {
   out?: string;
   saveModels?: string;
   f0Cache: string | false;
+  scan?: string;
+  scanAt: string;
+  scanThreshold?: string;
 }
 
 export function registerRun(program: Command): void {
@@ -82,6 +86,9 @@ export function registerRun(program: Command): void {
     )
     .option('--no-f0-cache', 'always train F0')
     .option('-o, --out <dir>', 'run folder (default runs/<name>-<timestamp>)')
+    .option('--scan <defenses>', 'backdoor-scan models: nc | tabor | both | nc,tabor (indices in results.json)')
+    .option('--scan-at <list>', 'model indices to scan, e.g. 0,1,5', '0')
+    .option('--scan-threshold <asr>', 'ASR threshold of the scans (default 0.99)')
     .addHelpText(
       'after',
       `
@@ -117,6 +124,7 @@ Rerunning with the same --out and config resumes; another config is refused.`,
           onSeedDone: (result) => folder.saveSeed(result),
           f0CacheDir: flags.f0Cache === false ? undefined : flags.f0Cache,
           saveModels: flags.saveModels ? { dir, at: parseModelList(flags.saveModels) } : undefined,
+          scan: flags.scan ? scanSpec(flags) : undefined,
         });
       } finally {
         progress.stop();
@@ -127,7 +135,16 @@ Rerunning with the same --out and config resumes; another config is refused.`,
       await writeAtomic(join(dir, 'results.csv'), resultsCsv(results));
       await writeAtomic(join(dir, 'plot.svg'), await renderSvg(timelineSpec(results, plotTitle(results))));
       printSummary(results, dir);
+      for (const line of inspectionLines(results.seeds)) console.log(line);
     });
+}
+
+function scanSpec(flags: RunFlags): ScanInspectorSpec {
+  const at = parseModelList(flags.scanAt);
+  if (at === 'all') throw new Error("--scan-at takes indices, e.g. 0,1,5");
+  const threshold = flags.scanThreshold === undefined ? undefined : Number(flags.scanThreshold);
+  if (threshold !== undefined && !(threshold > 0 && threshold <= 1)) throw new Error('--scan-threshold must be in (0, 1]');
+  return { defenses: parseDefenseList(flags.scan ?? 'nc'), at, options: threshold === undefined ? {} : { threshold } };
 }
 
 async function buildConfig(flags: RunFlags): Promise<ExperimentConfigInput> {

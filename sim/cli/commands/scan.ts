@@ -1,6 +1,6 @@
 import type { Command } from 'commander';
 import { mkdir, readFile, stat, writeFile } from 'node:fs/promises';
-import { basename, dirname, join } from 'node:path';
+import { join } from 'node:path';
 import { loadBackend, type BackendName } from '../../backend/loader.ts';
 import { isDatasetName, loadDataset, type DatasetName } from '../../data/registry.ts';
 import {
@@ -127,7 +127,7 @@ async function readModel(ref: string, registry: string): Promise<{ path: string;
   });
   if (info.isDirectory()) path = join(path, REGISTRY_MODEL_FILE);
   const bytes = new Uint8Array(await readFile(path));
-  return { path: info.isDirectory() ? join(dirname(path), basename(path)) : path, bytes };
+  return { path, bytes };
 }
 
 function defaultDataset(spec: ModelSpec): string {

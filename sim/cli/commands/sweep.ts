@@ -130,7 +130,9 @@ async function runOnQueue(
     const { added, alreadyQueued } = await enqueueJobs(queue, uid, dir, pending, retry);
     console.error(`queue ${flags.queueName}: ${added} job(s) added, ${alreadyQueued} already queued`);
     if (!flags.wait)
-      return void console.log(`follow with: permanence sweep ... --queue ${flags.queue} (or report ${dir})`);
+      return void console.log(
+        `follow: rerun this command without --no-wait (it adds nothing twice); report: permanence report ${dir}`,
+      );
     const started = Date.now();
     let last = '';
     for (;;) {

@@ -4,12 +4,13 @@
  * not share its event loop), keeps a cycle training for the whole window through the admin
  * API, and drives POST /predict with autocannon at RATE req/s. Prints percentiles as JSON.
  *
- *   node --import tsx services/bench/predict-latency.ts [--rate 200] [--seconds 20] [--idle]
+ *   node --import tsx bench/predict-latency.ts [--rate 200] [--seconds 20] [--idle]
  */
 import { spawn } from 'node:child_process';
+import { readFileSync } from 'node:fs';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { createRequire } from 'node:module';
-import { tmpdir } from 'node:os';
+import { loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 
@@ -60,11 +61,21 @@ async function phase(): Promise<{ ready: boolean; phase: string; step: number } 
   }
 }
 
+/** CPU seconds of one thread (Linux /proc; the main thread's tid is the pid), or NaN elsewhere. */
+function threadCpuSeconds(pid: number, tid = pid): number {
+  try {
+    const fields = readFileSync(`/proc/${pid}/task/${tid}/stat`, 'utf8').split(') ')[1].split(' ');
+    return (Number(fields[11]) + Number(fields[12])) / 100;
+  } catch {
+    return Number.NaN;
+  }
+}
+
 async function main(): Promise<void> {
   const dataDir = await mkdtemp(join(tmpdir(), 'permanence-bench-'));
   const child = spawn(
     process.execPath,
-    ['--import', 'tsx', new URL('../main.ts', import.meta.url).pathname],
+    ['--import', 'tsx', new URL('../services/main.ts', import.meta.url).pathname],
     {
       env: {
         ...process.env,
@@ -103,6 +114,7 @@ async function main(): Promise<void> {
       }
     })();
     if (!values.idle) while ((await phase())?.phase !== 'training') await sleep(50);
+    const cpuBefore = threadCpuSeconds(child.pid!);
     const result = await autocannon({
       url: `${base}/predict`,
       method: 'POST',
@@ -112,6 +124,7 @@ async function main(): Promise<void> {
       overallRate: rate,
       duration: seconds,
     });
+    const eventLoopCpu = threadCpuSeconds(child.pid!) - cpuBefore;
     sampling = false;
     await keepTraining;
     const l = result.latency;
@@ -128,6 +141,11 @@ async function main(): Promise<void> {
           non2xx: result.non2xx,
           errors: result.errors,
           timeouts: result.timeouts,
+          // CPU of the event-loop thread per answered request (it also runs the API polls here).
+          eventLoopCpuMsPerRequest: Number(
+            ((eventLoopCpu * 1000) / Math.max(1, result.requests.total)).toFixed(3),
+          ),
+          loadAverage1m: Number(loadavg()[0].toFixed(2)),
           latencyMs: { mean: l.average, p50: l.p50, p90: l.p90, p99: l.p99, p99_9: l.p99_9, max: l.max },
         },
         null,

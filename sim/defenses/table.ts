@@ -1,0 +1,73 @@
+/** Markdown tables of scan records, laid out like the paper's Tables 3-5. */
+
+export interface ScanRecordRow {
+  /** Row name: 'clean', 'badnets', ... */
+  readonly attack: string;
+  readonly seed: number;
+  /** Model index (0 = F0). */
+  readonly model: number;
+  readonly defense: 'nc' | 'tabor';
+  readonly threshold: number;
+  readonly modelIndex: number;
+  readonly flagged: boolean;
+  /** The smallest-norm label and the attack's target. */
+  readonly suspect: number;
+  readonly target: number | null;
+  readonly targetNorm: number | null;
+  readonly medianNorm: number;
+  /** ASR of the attack's trigger on this model (from results.json), null for clean runs. */
+  readonly asr: number | null;
+  readonly seconds: number;
+}
+
+const ROW_ORDER = ['clean', 'badnets', 'blend', 'wanet'];
+const DEFENSE_TITLE = { nc: 'NC', tabor: 'TABOR' } as const;
+
+function mean(values: readonly number[]): number {
+  return values.reduce((a, b) => a + b, 0) / values.length;
+}
+
+function std(values: readonly number[]): number {
+  const m = mean(values);
+  return Math.sqrt(values.reduce((a, v) => a + (v - m) ** 2, 0) / values.length);
+}
+
+/** "2.31 ± 0.20 (2/3)": mean model index over seeds, and how many seeds were flagged. */
+export function cell(rows: readonly ScanRecordRow[]): string {
+  if (rows.length === 0) return '-';
+  const idx = rows.map((r) => r.modelIndex);
+  return `${mean(idx).toFixed(2)} ± ${std(idx).toFixed(2)} (${rows.filter((r) => r.flagged).length}/${rows.length})`;
+}
+
+/** One table: a row per attack, a column per (threshold, defense), for one model index. */
+export function indexTable(records: readonly ScanRecordRow[], model: number): string {
+  const at = records.filter((r) => r.model === model);
+  const thresholds = [...new Set(at.map((r) => r.threshold))].sort((a, b) => b - a);
+  const defenses = (['nc', 'tabor'] as const).filter((d) => at.some((r) => r.defense === d));
+  const attacks = [...new Set(at.map((r) => r.attack))].sort(
+    (a, b) => (ROW_ORDER.indexOf(a) + 99) % 99 - (ROW_ORDER.indexOf(b) + 99) % 99,
+  );
+  const cols = thresholds.flatMap((t) => defenses.map((d) => ({ t, d })));
+  const head = `| model F${model} | ${cols.map(({ t, d }) => `${DEFENSE_TITLE[d]} ${Math.round(t * 100)}%`).join(' | ')} |`;
+  const rule = `| --- | ${cols.map(() => '---').join(' | ')} |`;
+  const body = attacks.map((a) => {
+    const asr = at.filter((r) => r.attack === a && r.asr !== null).map((r) => r.asr as number);
+    const name = asr.length > 0 ? `${a} (ASR ${(100 * mean(asr)).toFixed(1)}%)` : a;
+    return `| ${name} | ${cols.map(({ t, d }) => cell(at.filter((r) => r.attack === a && r.threshold === t && r.defense === d))).join(' | ')} |`;
+  });
+  return [head, rule, ...body].join('\n');
+}
+
+/** Every scan, one line each: the evidence behind the summary tables. */
+export function detailTable(records: readonly ScanRecordRow[]): string {
+  const head = '| attack | seed | F | defense | threshold | ASR | index | flagged | smallest label | target norm | median norm | s |';
+  const rule = '| --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- |';
+  const pct = (v: number | null): string => (v === null ? '-' : `${(100 * v).toFixed(1)}%`);
+  const body = [...records]
+    .sort((a, b) => a.attack.localeCompare(b.attack) || a.model - b.model || a.defense.localeCompare(b.defense) || b.threshold - a.threshold || a.seed - b.seed)
+    .map(
+      (r) =>
+        `| ${r.attack} | ${r.seed} | ${r.model} | ${r.defense} | ${r.threshold} | ${pct(r.asr)} | ${r.modelIndex.toFixed(2)} | ${r.flagged ? 'yes' : 'no'} | ${r.suspect}${r.target !== null && r.suspect === r.target ? ' (target)' : ''} | ${r.targetNorm === null ? '-' : r.targetNorm.toFixed(1)} | ${r.medianNorm.toFixed(1)} | ${r.seconds.toFixed(0)} |`,
+    );
+  return [head, rule, ...body].join('\n');
+}
