@@ -1,6 +1,7 @@
 import { Command, CommanderError } from 'commander';
 import { registerReport } from './commands/report.ts';
 import { registerRun } from './commands/run.ts';
+import { registerDefenseTable } from './commands/defense-table.ts';
 import { registerScan } from './commands/scan.ts';
 import { registerSweep } from './commands/sweep.ts';
 import { registerWorker } from './commands/worker.ts';
@@ -18,6 +19,7 @@ const program = new Command()
 
 registerRun(program);
 registerScan(program);
+registerDefenseTable(program);
 registerSweep(program);
 registerWorker(program);
 registerReport(program);
