@@ -18,4 +18,5 @@ gradOfX();
 const info = await tf.profile(gradOfX);
 const byKernel = new Map<string, number>();
 for (const k of info.kernels) byKernel.set(k.name, (byKernel.get(k.name) ?? 0) + Number(k.kernelTimeMs));
-for (const [name, ms] of [...byKernel].sort((a, b) => b[1] - a[1])) console.log(`${name.padEnd(28)} ${ms.toFixed(1)} ms`);
+for (const [name, ms] of [...byKernel].sort((a, b) => b[1] - a[1]))
+  console.log(`${name.padEnd(28)} ${ms.toFixed(1)} ms`);

@@ -44,7 +44,8 @@ export function median(values: readonly number[]): number {
  */
 export function anomalyIndex(norms: readonly number[]): AnomalyReport {
   if (norms.length === 0) throw new Error('anomalyIndex needs at least one norm');
-  if (norms.some((n) => !Number.isFinite(n))) throw new Error(`anomalyIndex: non-finite norm in [${norms.join(', ')}]`);
+  if (norms.some((n) => !Number.isFinite(n)))
+    throw new Error(`anomalyIndex: non-finite norm in [${norms.join(', ')}]`);
   const med = median(norms);
   const deviations = norms.map((n) => Math.abs(n - med));
   const mad = MAD_CONSISTENCY * median(deviations);

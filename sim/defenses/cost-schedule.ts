@@ -59,7 +59,8 @@ export function stepCost(
   bestNorm: number,
   options: CostScheduleOptions = NC_COST_DEFAULTS,
 ): CostState {
-  let { cost, setCounter, upCounter, downCounter, movedUp, movedDown, earlyStopBest, earlyStopCounter } = state;
+  let { cost, setCounter, upCounter, downCounter, movedUp, movedDown, earlyStopBest, earlyStopCounter } =
+    state;
   // Early stop counts only once a trigger met the threshold (bestNorm finite); as in NC, it
   // is decided before this epoch moves the cost.
   if (Number.isFinite(bestNorm)) {
@@ -95,5 +96,15 @@ export function stepCost(
     cost /= options.multiplierDown;
     movedDown = true;
   }
-  return { cost, setCounter, upCounter, downCounter, movedUp, movedDown, earlyStopBest, earlyStopCounter, stop };
+  return {
+    cost,
+    setCounter,
+    upCounter,
+    downCounter,
+    movedUp,
+    movedDown,
+    earlyStopBest,
+    earlyStopCounter,
+    stop,
+  };
 }

@@ -9,7 +9,13 @@ export type {
   ScanResult,
 } from './types.ts';
 export { ANOMALY_THRESHOLD, anomalyIndex, median, type AnomalyReport } from './anomaly.ts';
-export { NC_COST_DEFAULTS, initialCostState, stepCost, type CostScheduleOptions, type CostState } from './cost-schedule.ts';
+export {
+  NC_COST_DEFAULTS,
+  initialCostState,
+  stepCost,
+  type CostScheduleOptions,
+  type CostState,
+} from './cost-schedule.ts';
 export { TABOR_DEFAULT_WEIGHTS, type TaborWeights } from './regularisers.ts';
 export { DEFAULT_SCAN_OPTIONS, resolveScanOptions, scanSummary } from './scan.ts';
 export { ScanAbortedError, reverseEngineer } from './reverse-engineer.ts';

@@ -29,7 +29,8 @@ export function scanInspectors(
       inspectionName(name, spec.options.threshold),
       {
         at: spec.at,
-        inspect: async (model, { cleanTest }) => scanSummary(await getDefense(name).scan(model, cleanTest, spec.options)),
+        inspect: async (model, { cleanTest }) =>
+          scanSummary(await getDefense(name).scan(model, cleanTest, spec.options)),
       },
     ]),
   );

@@ -59,8 +59,14 @@ export function patternSize(mask: tf.Tensor4D, pattern: tf.Tensor4D): tf.Tensor1
 /** R2: sum of squared differences of vertically and horizontally adjacent pixels, per label. */
 export function smoothness(t: tf.Tensor4D): tf.Tensor1D {
   const [l, h, w, c] = t.shape;
-  const vertical = tf.sub(tf.slice(t, [0, 1, 0, 0], [l, h - 1, w, c]), tf.slice(t, [0, 0, 0, 0], [l, h - 1, w, c]));
-  const horizontal = tf.sub(tf.slice(t, [0, 0, 1, 0], [l, h, w - 1, c]), tf.slice(t, [0, 0, 0, 0], [l, h, w - 1, c]));
+  const vertical = tf.sub(
+    tf.slice(t, [0, 1, 0, 0], [l, h - 1, w, c]),
+    tf.slice(t, [0, 0, 0, 0], [l, h - 1, w, c]),
+  );
+  const horizontal = tf.sub(
+    tf.slice(t, [0, 0, 1, 0], [l, h, w - 1, c]),
+    tf.slice(t, [0, 0, 0, 0], [l, h, w - 1, c]),
+  );
   return tf.add(sumPerLabel(tf.square(vertical)), sumPerLabel(tf.square(horizontal)));
 }
 

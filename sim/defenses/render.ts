@@ -8,7 +8,10 @@ import type { ScanResult } from './types.ts';
 
 const GAP = 2;
 
-export function triggerGridPng(result: Pick<ScanResult, 'triggers' | 'shape' | 'flaggedLabels'>, zoom = 4): Buffer {
+export function triggerGridPng(
+  result: Pick<ScanResult, 'triggers' | 'shape' | 'flaggedLabels'>,
+  zoom = 4,
+): Buffer {
   const { height: h, width: w, channels: c } = result.shape;
   const cols = result.triggers.length;
   const cellW = w * zoom + 2 * GAP;

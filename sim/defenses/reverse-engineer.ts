@@ -68,7 +68,11 @@ function randomUnit(n: number, rng: Rng): Float32Array {
 }
 
 /** Draws `count` images of `set` (seeded; all of them if it holds fewer). */
-export function sampleImages(set: ImageSet, count: number, rng: Rng): { images: Float32Array; labels: Int32Array } {
+export function sampleImages(
+  set: ImageSet,
+  count: number,
+  rng: Rng,
+): { images: Float32Array; labels: Int32Array } {
   const n = Math.min(count, set.count);
   const order = permutation(set.count, rng).subarray(0, n);
   const size = imageSize(set);
@@ -128,7 +132,18 @@ export async function reverseEngineer(
         if (options.signal?.aborted) throw new ScanAbortedError();
         const idx = order.subarray(from, Math.min(from + batch, n));
         t++;
-        const { next, hitCounts } = optimiserStep(stack, xAll, yAll, idx, states, options, t, logitsOf, extraLoss, model);
+        const { next, hitCounts } = optimiserStep(
+          stack,
+          xAll,
+          yAll,
+          idx,
+          states,
+          options,
+          t,
+          logitsOf,
+          extraLoss,
+          model,
+        );
         disposeStack(stack);
         stack = next;
         hitCounts.forEach((count, i) => (hits[i] += count));
@@ -149,7 +164,12 @@ export async function reverseEngineer(
         state.last = { norm, asr, mask, pattern };
         const reached = asr >= options.threshold;
         if (reached && norm < (state.best?.norm ?? Number.POSITIVE_INFINITY)) state.best = state.last;
-        state.cost = stepCost(state.cost, reached, state.best?.norm ?? Number.POSITIVE_INFINITY, options.cost);
+        state.cost = stepCost(
+          state.cost,
+          reached,
+          state.best?.norm ?? Number.POSITIVE_INFINITY,
+          options.cost,
+        );
         if (state.cost.stop) finished.add(label);
       });
       options.onEpoch?.(epoch, stack.labels);
@@ -210,7 +230,10 @@ function optimiserStep(
       const mask = toUnit(maskW) as tf.Tensor4D;
       const pattern = toUnit(patternW) as tf.Tensor4D;
       const m5 = tf.reshape(mask, [a, 1, h, w, 1]);
-      const stamped = tf.add(tf.mul(tf.sub(1, m5), tf.reshape(x, [1, b, h, w, c])), tf.mul(m5, tf.reshape(pattern, [a, 1, h, w, c])));
+      const stamped = tf.add(
+        tf.mul(tf.sub(1, m5), tf.reshape(x, [1, b, h, w, c])),
+        tf.mul(m5, tf.reshape(pattern, [a, 1, h, w, c])),
+      );
       const logits = logitsOf(tf.reshape(stamped, [a * b, h, w, c]) as tf.Tensor4D);
       const predicted = tf.argMax(tf.reshape(logits, [a, b, -1]), 2);
       hitsKept = tf.keep(tf.sum(tf.cast(tf.equal(predicted, tf.reshape(targets, [a, 1])), 'int32'), 1));
@@ -228,7 +251,9 @@ function optimiserStep(
     const v = params.map((_, i) => tf.add(tf.mul(stack.v[i], beta2), tf.mul(tf.square(grads[i]), 1 - beta2)));
     // Adam with bias correction folded into the step size (as Keras and tf.train.adam do).
     const stepSize = (lr * Math.sqrt(1 - beta2 ** t)) / (1 - beta1 ** t);
-    const updated = params.map((p, i) => tf.sub(p, tf.mul(tf.div(m[i], tf.add(tf.sqrt(v[i]), ADAM_EPS)), stepSize)));
+    const updated = params.map((p, i) =>
+      tf.sub(p, tf.mul(tf.div(m[i], tf.add(tf.sqrt(v[i]), ADAM_EPS)), stepSize)),
+    );
     return {
       labels: stack.labels,
       maskW: updated[0] as tf.Tensor4D,
@@ -248,7 +273,9 @@ function optimiserStep(
 function compact(stack: Stack, keep: number[]): Stack {
   const [maskW, patternW, m0, m1, v0, v1] = tf.tidy(() => {
     const rows = tf.tensor1d(keep, 'int32');
-    return [stack.maskW, stack.patternW, ...stack.m, ...stack.v].map((x) => tf.gather(x, rows) as tf.Tensor4D);
+    return [stack.maskW, stack.patternW, ...stack.m, ...stack.v].map(
+      (x) => tf.gather(x, rows) as tf.Tensor4D,
+    );
   });
   return { labels: keep.map((i) => stack.labels[i]), maskW, patternW, m: [m0, m1], v: [v0, v1] };
 }

@@ -45,7 +45,7 @@ export function indexTable(records: readonly ScanRecordRow[], model: number): st
   const thresholds = [...new Set(at.map((r) => r.threshold))].sort((a, b) => b - a);
   const defenses = (['nc', 'tabor'] as const).filter((d) => at.some((r) => r.defense === d));
   const attacks = [...new Set(at.map((r) => r.attack))].sort(
-    (a, b) => (ROW_ORDER.indexOf(a) + 99) % 99 - (ROW_ORDER.indexOf(b) + 99) % 99,
+    (a, b) => ((ROW_ORDER.indexOf(a) + 99) % 99) - ((ROW_ORDER.indexOf(b) + 99) % 99),
   );
   const cols = thresholds.flatMap((t) => defenses.map((d) => ({ t, d })));
   const head = `| model F${model} | ${cols.map(({ t, d }) => `${DEFENSE_TITLE[d]} ${Math.round(t * 100)}%`).join(' | ')} |`;
@@ -60,11 +60,19 @@ export function indexTable(records: readonly ScanRecordRow[], model: number): st
 
 /** Every scan, one line each: the evidence behind the summary tables. */
 export function detailTable(records: readonly ScanRecordRow[]): string {
-  const head = '| attack | seed | F | defense | threshold | ASR | index | flagged | smallest label | target norm | median norm | s |';
+  const head =
+    '| attack | seed | F | defense | threshold | ASR | index | flagged | smallest label | target norm | median norm | s |';
   const rule = '| --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- |';
   const pct = (v: number | null): string => (v === null ? '-' : `${(100 * v).toFixed(1)}%`);
   const body = [...records]
-    .sort((a, b) => a.attack.localeCompare(b.attack) || a.model - b.model || a.defense.localeCompare(b.defense) || b.threshold - a.threshold || a.seed - b.seed)
+    .sort(
+      (a, b) =>
+        a.attack.localeCompare(b.attack) ||
+        a.model - b.model ||
+        a.defense.localeCompare(b.defense) ||
+        b.threshold - a.threshold ||
+        a.seed - b.seed,
+    )
     .map(
       (r) =>
         `| ${r.attack} | ${r.seed} | ${r.model} | ${r.defense} | ${r.threshold} | ${pct(r.asr)} | ${r.modelIndex.toFixed(2)} | ${r.flagged ? 'yes' : 'no'} | ${r.suspect}${r.target !== null && r.suspect === r.target ? ' (target)' : ''} | ${r.targetNorm === null ? '-' : r.targetNorm.toFixed(1)} | ${r.medianNorm.toFixed(1)} | ${r.seconds.toFixed(0)} |`,

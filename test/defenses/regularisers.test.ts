@@ -58,14 +58,18 @@ test('R2: squared differences of vertical and horizontal neighbours', () => {
 test('R3 blocking: CE of the image with the trigger area blanked, against its true label', () => {
   // x = ones, y = 1. Label 0: (1-M) x sums to 2.25 -> CE = log(1 + e^2.25); label 1: sum 4 -> log(1 + e^4)
   const got = values(
-    tf.tidy(() => blockingLoss(logitsOf, mask(), tf.ones([1, 2, 2, 1]) as tf.Tensor4D, tf.tensor1d([1], 'int32'))),
+    tf.tidy(() =>
+      blockingLoss(logitsOf, mask(), tf.ones([1, 2, 2, 1]) as tf.Tensor4D, tf.tensor1d([1], 'int32')),
+    ),
   );
   assertClose(got, [Math.log(1 + Math.exp(2.25)), Math.log(1 + Math.exp(4))]);
 });
 
 test('R4 overlaying: CE of the trigger alone, M P, against the target', () => {
   // Label 0: M P sums to 1.2, target 0 -> log(1 + e^-1.2); label 1: M P = 0, target 1 -> log 2
-  const got = values(tf.tidy(() => overlayingLoss(logitsOf, mask(), pattern(), tf.tensor1d([0, 1], 'int32'))));
+  const got = values(
+    tf.tidy(() => overlayingLoss(logitsOf, mask(), pattern(), tf.tensor1d([0, 1], 'int32'))),
+  );
   assertClose(got, [Math.log(1 + Math.exp(-1.2)), Math.log(2)]);
 });
 

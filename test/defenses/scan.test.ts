@@ -30,8 +30,15 @@ const spec: ModelSpec = {
 
 function backdooredModel(): Model {
   const w = new Float32Array(SIDE * SIDE * CLASSES);
-  for (let c = 0; c < CLASSES; c++) for (let col = 0; col < SIDE; col++) w[(c * SIDE + col) * CLASSES + c] = 0.5;
-  for (const [r, col] of [[6, 6], [6, 7], [7, 6], [7, 7]]) w[(r * SIDE + col) * CLASSES] = 2;
+  for (let c = 0; c < CLASSES; c++)
+    for (let col = 0; col < SIDE; col++) w[(c * SIDE + col) * CLASSES + c] = 0.5;
+  for (const [r, col] of [
+    [6, 6],
+    [6, 7],
+    [7, 6],
+    [7, 7],
+  ])
+    w[(r * SIDE + col) * CLASSES] = 2;
   const weights = tf.variable(tf.tensor2d(w, [SIDE * SIDE, CLASSES]), false, 'scan-test/w');
   return {
     spec,
@@ -49,7 +56,8 @@ function cleanImages(count: number): ImageSet {
   for (let i = 0; i < count; i++) {
     labels[i] = i % CLASSES;
     for (let p = 0; p < SIDE * SIDE; p++) images[i * SIDE * SIDE + p] = 0.1 * rng.next();
-    for (let col = 0; col < SIDE; col++) images[i * SIDE * SIDE + labels[i] * SIDE + col] = 0.9 + 0.1 * rng.next();
+    for (let col = 0; col < SIDE; col++)
+      images[i * SIDE * SIDE + labels[i] * SIDE + col] = 0.9 + 0.1 * rng.next();
   }
   return createImageSet({ height: SIDE, width: SIDE, channels: 1 }, images, labels, CLASSES);
 }
@@ -68,7 +76,8 @@ for (const defense of [neuralCleanse, tabor]) {
     const norms = result.labels.map((l) => l.norm);
     assert.equal(result.anomaly.suspect, 0, `norms ${norms.map((n) => n.toFixed(2)).join(', ')}`);
     assert.ok(norms[0] < 6, `label 0 norm ${norms[0]}`);
-    for (const l of result.labels.slice(1)) assert.ok(l.norm > 3 * norms[0], `label ${l.label} norm ${l.norm}`);
+    for (const l of result.labels.slice(1))
+      assert.ok(l.norm > 3 * norms[0], `label ${l.label} norm ${l.norm}`);
     assert.ok(result.labels[0].metThreshold && result.labels[0].asr >= 0.99);
     assert.equal(result.flagged, true);
     assert.deepEqual(result.flaggedLabels, [0]);

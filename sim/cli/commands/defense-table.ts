@@ -20,6 +20,7 @@ interface TableFlags {
   epochs?: string;
   batch?: string;
   patience?: string;
+  initCost?: string;
   seed: string;
   backend?: BackendName;
   out?: string;
@@ -37,7 +38,9 @@ interface StoredScan {
 export function registerDefenseTable(program: Command): void {
   program
     .command('defense-table')
-    .description("Scan the saved models of run folders (Neural Cleanse, TABOR) and tabulate like the paper's Tables 3-5.")
+    .description(
+      "Scan the saved models of run folders (Neural Cleanse, TABOR) and tabulate like the paper's Tables 3-5.",
+    )
     .argument('<runs...>', 'run folders made with `permanence run --save-models`')
     .option('--models <list>', 'model indices to scan (0 = F0)', '0')
     .option('-d, --defense <name>', 'nc | tabor | both', 'both')
@@ -46,6 +49,7 @@ export function registerDefenseTable(program: Command): void {
     .option('--epochs <n>', 'max epochs per scan')
     .option('--batch <n>', 'images per step and label')
     .option('--patience <n>', "NC's patience (early stop after twice that)")
+    .option('--init-cost <c>', 'weight of |m|_1 once a trigger is found')
     .option('--seed <n>', 'scan seed', '0')
     .option('--backend <name>', 'tensorflow-gpu | tensorflow | wasm | cpu')
     .option('-o, --out <file>', 'markdown file for the tables (also <file>.json with every record)')
@@ -88,7 +92,9 @@ async function scanRun(
   thresholds: readonly number[],
   flags: TableFlags,
 ): Promise<ScanRecordRow[]> {
-  const { config } = JSON.parse(await readFile(join(run, 'config.json'), 'utf8')) as { config: ExperimentConfig };
+  const { config } = JSON.parse(await readFile(join(run, 'config.json'), 'utf8')) as {
+    config: ExperimentConfig;
+  };
   const results = existsSync(join(run, 'results.json'))
     ? (JSON.parse(await readFile(join(run, 'results.json'), 'utf8')) as ExperimentResults)
     : null;
@@ -114,14 +120,19 @@ async function scanRun(
           } else {
             const model = deserializeModel(new Uint8Array(await readFile(path)));
             try {
-              const options = { ...scanOptions({ ...flags, threshold: String(threshold) }), seed: Number(flags.seed) };
+              const options = {
+                ...scanOptions({ ...flags, threshold: String(threshold) }),
+                seed: Number(flags.seed),
+              };
               const summary = scanSummary(await getDefense(defense).scan(model, clean, options));
               await writeFile(file, JSON.stringify(summary));
               scan = summary as unknown as StoredScan;
             } finally {
               model.dispose();
             }
-            console.error(`${run} seed ${seed} F${index} ${defense}@${threshold}: index ${scan.modelIndex.toFixed(2)} (${scan.seconds.toFixed(0)} s)`);
+            console.error(
+              `${run} seed ${seed} F${index} ${defense}@${threshold}: index ${scan.modelIndex.toFixed(2)} (${scan.seconds.toFixed(0)} s)`,
+            );
           }
           const target = config.attack ? config.target : null;
           out.push({

@@ -4,7 +4,6 @@ import { join } from 'node:path';
 import { loadBackend, type BackendName } from '../../backend/loader.ts';
 import { isDatasetName, loadDataset, type DatasetName } from '../../data/registry.ts';
 import {
-  NC_COST_DEFAULTS,
   DEFAULT_SCAN_OPTIONS,
   getDefense,
   parseDefenseList,
@@ -28,6 +27,7 @@ interface ScanFlags {
   epochs?: string;
   batch?: string;
   patience?: string;
+  initCost?: string;
   seed: string;
   dataset?: string;
   dataSeed?: string;
@@ -42,13 +42,27 @@ export function registerScan(program: Command): void {
     .description('Scan a model for a backdoor: reverse-engineer a trigger per label (Neural Cleanse, TABOR).')
     .requiredOption('-m, --model <ref>', 'a model file (.bin), a registry version folder, or <name>@v<N>')
     .option('-d, --defense <name>', 'nc | tabor | both', 'nc')
-    .option('-t, --threshold <asr>', 'ASR the reverse-engineered trigger must reach (0.99, 0.75, 0.5, 0.25)', '0.99')
+    .option(
+      '-t, --threshold <asr>',
+      'ASR the reverse-engineered trigger must reach (0.99, 0.75, 0.5, 0.25)',
+      '0.99',
+    )
     .option('--samples <n>', `clean images to optimise on (default ${DEFAULT_SCAN_OPTIONS.samples})`)
     .option('--epochs <n>', `passes over them at most (default ${DEFAULT_SCAN_OPTIONS.maxEpochs})`)
     .option('--batch <n>', `images per step and label (default ${DEFAULT_SCAN_OPTIONS.batchSize})`)
-    .option('--patience <n>', `epochs before the cost moves; early stop after twice that (default ${NC_COST_DEFAULTS.patience})`)
+    .option(
+      '--patience <n>',
+      `epochs before the cost moves; early stop after twice that (default ${DEFAULT_SCAN_OPTIONS.cost.patience})`,
+    )
+    .option(
+      '--init-cost <c>',
+      `weight of |m|_1 once a trigger is found (default ${DEFAULT_SCAN_OPTIONS.cost.initCost})`,
+    )
     .option('--seed <n>', 'seeds the image sample and the initial triggers', '0')
-    .option('--dataset <name>', 'where the clean images come from (default: mnist for 28x28x1 models, colour for 32x32x3)')
+    .option(
+      '--dataset <name>',
+      'where the clean images come from (default: mnist for 28x28x1 models, colour for 32x32x3)',
+    )
     .option('--data-seed <n>', "split seed of the clean test images (default: the path's seed-<n>, else 0)")
     .option('--registry <dir>', 'root of the filesystem model registry, for <name>@v<N>', 'data')
     .option('--backend <name>', 'tensorflow-gpu | tensorflow | wasm | cpu (default: fastest available)')
@@ -75,7 +89,9 @@ Prints label, mask norm, reached ASR, anomaly index and flag per label; writes <
       const { test } = loadDataset(dataset as DatasetName, dataSeed);
       const out = flags.out ?? `${path.replace(/\.bin$/, '')}.scan`;
       await mkdir(out, { recursive: true });
-      console.error(`backend ${backend.name}; scanning ${path} with ${defenses.join(', ')} on ${dataset} (split seed ${dataSeed})`);
+      console.error(
+        `backend ${backend.name}; scanning ${path} with ${defenses.join(', ')} on ${dataset} (split seed ${dataSeed})`,
+      );
       const results: ScanResult[] = [];
       try {
         for (const name of defenses) {
@@ -94,19 +110,28 @@ Prints label, mask norm, reached ASR, anomaly index and flag per label; writes <
         backend: backend.name,
         scans: results.map((r) => ({
           ...scanSummary(r),
-          triggers: r.triggers.map((t) => ({ label: t.label, mask: round(t.mask), pattern: round(t.pattern) })),
+          triggers: r.triggers.map((t) => ({
+            label: t.label,
+            mask: round(t.mask),
+            pattern: round(t.pattern),
+          })),
         })),
       };
       await writeFile(join(out, 'scan.json'), JSON.stringify(doc, null, 1));
-      console.log(`wrote ${join(out, 'scan.json')} and ${defenses.map((d) => join(out, `triggers-${d}.png`)).join(', ')}`);
+      console.log(
+        `wrote ${join(out, 'scan.json')} and ${defenses.map((d) => join(out, `triggers-${d}.png`)).join(', ')}`,
+      );
       if (results.some((r) => r.flagged)) process.exitCode = EXIT_FLAGGED;
     });
 }
 
 /** The scan options the flags set (the rest are DEFAULT_SCAN_OPTIONS). */
-export function scanOptions(flags: Pick<ScanFlags, 'threshold' | 'samples' | 'epochs' | 'batch' | 'patience' | 'seed'>): Partial<ScanOptions> {
+export function scanOptions(
+  flags: Pick<ScanFlags, 'threshold' | 'samples' | 'epochs' | 'batch' | 'patience' | 'initCost' | 'seed'>,
+): Partial<ScanOptions> {
   const threshold = Number(flags.threshold);
-  if (!(threshold > 0 && threshold <= 1)) throw new Error(`--threshold must be in (0, 1], got '${flags.threshold}'`);
+  if (!(threshold > 0 && threshold <= 1))
+    throw new Error(`--threshold must be in (0, 1], got '${flags.threshold}'`);
   const patience = flags.patience === undefined ? undefined : integer(flags.patience, 'patience');
   return {
     threshold,
@@ -114,7 +139,11 @@ export function scanOptions(flags: Pick<ScanFlags, 'threshold' | 'samples' | 'ep
     ...(flags.samples !== undefined && { samples: integer(flags.samples, 'samples') }),
     ...(flags.epochs !== undefined && { maxEpochs: integer(flags.epochs, 'epochs') }),
     ...(flags.batch !== undefined && { batchSize: integer(flags.batch, 'batch') }),
-    ...(patience !== undefined && { cost: { ...NC_COST_DEFAULTS, patience, earlyStopPatience: 2 * patience } }),
+    cost: {
+      ...DEFAULT_SCAN_OPTIONS.cost,
+      ...(patience !== undefined && { patience, earlyStopPatience: 2 * patience }),
+      ...(flags.initCost !== undefined && { initCost: positive(flags.initCost, 'init-cost') }),
+    },
   };
 }
 
@@ -133,12 +162,21 @@ async function readModel(ref: string, registry: string): Promise<{ path: string;
 function defaultDataset(spec: ModelSpec): string {
   if (spec.height === 28 && spec.width === 28 && spec.channels === 1) return 'mnist';
   if (spec.height === 32 && spec.width === 32 && spec.channels === 3) return 'colour';
-  throw new Error(`no default data set for ${spec.height}x${spec.width}x${spec.channels} models; pass --dataset`);
+  throw new Error(
+    `no default data set for ${spec.height}x${spec.width}x${spec.channels} models; pass --dataset`,
+  );
 }
 
 function integer(text: string, what: string): number {
   const n = Number(text);
-  if (!Number.isInteger(n) || n < 0) throw new Error(`--${what} must be a non-negative integer, got '${text}'`);
+  if (!Number.isInteger(n) || n < 0)
+    throw new Error(`--${what} must be a non-negative integer, got '${text}'`);
+  return n;
+}
+
+function positive(text: string, what: string): number {
+  const n = Number(text);
+  if (!(n > 0) || !Number.isFinite(n)) throw new Error(`--${what} must be a positive number, got '${text}'`);
   return n;
 }
 
@@ -148,7 +186,9 @@ function round(values: Float32Array): number[] {
 
 function printTable(result: ScanResult): void {
   const name = result.defense === 'nc' ? 'Neural Cleanse' : 'TABOR';
-  console.log(`${name}, threshold ${result.threshold}: ${result.seconds.toFixed(1)} s, ${result.budget.steps} label-steps`);
+  console.log(
+    `${name}, threshold ${result.threshold}: ${result.seconds.toFixed(1)} s, ${result.budget.steps} label-steps`,
+  );
   console.log('label  norm     ASR     index  flagged');
   for (const l of result.labels) {
     const norm = `${l.norm.toFixed(1)}${l.metThreshold ? '' : '*'}`;
@@ -157,6 +197,9 @@ function printTable(result: ScanResult): void {
     );
   }
   const verdict = result.flagged ? `FLAGGED (label ${result.flaggedLabels.join(', ')})` : 'not flagged';
-  console.log(`model anomaly index ${result.modelIndex.toFixed(2)} (label ${result.anomaly.suspect}): ${verdict}`);
-  if (result.labels.some((l) => !l.metThreshold)) console.log('* never reached the threshold: norm of the last mask');
+  console.log(
+    `model anomaly index ${result.modelIndex.toFixed(2)} (label ${result.anomaly.suspect}): ${verdict}`,
+  );
+  if (result.labels.some((l) => !l.metThreshold))
+    console.log('* never reached the threshold: norm of the last mask');
 }
