@@ -3,7 +3,15 @@ import tseslint from 'typescript-eslint';
 
 export default tseslint.config(
   {
-    ignores: ['node_modules/', 'runs/', 'data/', 'bench/results/', 'docs/', 'dashboards/public/vendor/', '.ci-check/'],
+    ignores: [
+      'node_modules/',
+      'runs/',
+      'data/',
+      'bench/results/',
+      'docs/',
+      'dashboards/public/vendor/',
+      '.ci-check/',
+    ],
   },
   js.configs.recommended,
   ...tseslint.configs.recommended,

@@ -5,7 +5,9 @@
  *   node --import tsx bench/sweep-throughput.ts [jobs=6] [lanes=1,2]
  *
  * The machine's load average is recorded next to the numbers: a busy machine (other
- * processes on the cores) lowers both, and the 2-lane speedup most.
+ * processes on the cores) lowers both, and the 2-lane speedup most. The backend loads once
+ * per process, so native threads per job are fixed per run: PERMANENCE_THREADS=1 gives
+ * what `permanence sweep -j 2` uses on 2 cores (see shareCores), unset gives all cores.
  */
 import { mkdtemp, rm } from 'node:fs/promises';
 import { availableParallelism, loadavg, tmpdir } from 'node:os';

@@ -3,6 +3,8 @@
 export interface ScanRecordRow {
   /** Row name: 'clean', 'badnets', ... */
   readonly attack: string;
+  /** The update schedule that made F1.. ('sgd 0.01', 'stlr 0.5'): rows of updated models differ by it. */
+  readonly update: string;
   readonly seed: number;
   /** Model index (0 = F0). */
   readonly model: number;
@@ -21,6 +23,16 @@ export interface ScanRecordRow {
 }
 
 const ROW_ORDER = ['clean', 'badnets', 'blend', 'wanet'];
+
+/** The table row of a record: the attack, and for an updated model the update that made it. */
+function rowName(r: ScanRecordRow): string {
+  return r.model === 0 ? r.attack : `${r.attack}, ${r.update} update`;
+}
+
+function rowRank(name: string): number {
+  const i = ROW_ORDER.indexOf(name.split(',')[0]);
+  return i < 0 ? ROW_ORDER.length : i;
+}
 const DEFENSE_TITLE = { nc: 'NC', tabor: 'TABOR' } as const;
 
 function mean(values: readonly number[]): number {
@@ -44,16 +56,14 @@ export function indexTable(records: readonly ScanRecordRow[], model: number): st
   const at = records.filter((r) => r.model === model);
   const thresholds = [...new Set(at.map((r) => r.threshold))].sort((a, b) => b - a);
   const defenses = (['nc', 'tabor'] as const).filter((d) => at.some((r) => r.defense === d));
-  const attacks = [...new Set(at.map((r) => r.attack))].sort(
-    (a, b) => ((ROW_ORDER.indexOf(a) + 99) % 99) - ((ROW_ORDER.indexOf(b) + 99) % 99),
-  );
+  const rows = [...new Set(at.map(rowName))].sort((a, b) => rowRank(a) - rowRank(b) || a.localeCompare(b));
   const cols = thresholds.flatMap((t) => defenses.map((d) => ({ t, d })));
   const head = `| model F${model} | ${cols.map(({ t, d }) => `${DEFENSE_TITLE[d]} ${Math.round(t * 100)}%`).join(' | ')} |`;
   const rule = `| --- | ${cols.map(() => '---').join(' | ')} |`;
-  const body = attacks.map((a) => {
-    const asr = at.filter((r) => r.attack === a && r.asr !== null).map((r) => r.asr as number);
+  const body = rows.map((a) => {
+    const asr = at.filter((r) => rowName(r) === a && r.asr !== null).map((r) => r.asr as number);
     const name = asr.length > 0 ? `${a} (ASR ${(100 * mean(asr)).toFixed(1)}%)` : a;
-    return `| ${name} | ${cols.map(({ t, d }) => cell(at.filter((r) => r.attack === a && r.threshold === t && r.defense === d))).join(' | ')} |`;
+    return `| ${name} | ${cols.map(({ t, d }) => cell(at.filter((r) => rowName(r) === a && r.threshold === t && r.defense === d))).join(' | ')} |`;
   });
   return [head, rule, ...body].join('\n');
 }
@@ -62,7 +72,7 @@ export function indexTable(records: readonly ScanRecordRow[], model: number): st
 export function detailTable(records: readonly ScanRecordRow[]): string {
   const head =
     '| attack | seed | F | defense | threshold | ASR | index | flagged | smallest label | target norm | median norm | s |';
-  const rule = '| --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- |';
+  const rule = '| --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- |';
   const pct = (v: number | null): string => (v === null ? '-' : `${(100 * v).toFixed(1)}%`);
   const body = [...records]
     .sort(
@@ -75,7 +85,7 @@ export function detailTable(records: readonly ScanRecordRow[]): string {
     )
     .map(
       (r) =>
-        `| ${r.attack} | ${r.seed} | ${r.model} | ${r.defense} | ${r.threshold} | ${pct(r.asr)} | ${r.modelIndex.toFixed(2)} | ${r.flagged ? 'yes' : 'no'} | ${r.suspect}${r.target !== null && r.suspect === r.target ? ' (target)' : ''} | ${r.targetNorm === null ? '-' : r.targetNorm.toFixed(1)} | ${r.medianNorm.toFixed(1)} | ${r.seconds.toFixed(0)} |`,
+        `| ${r.attack} | ${r.model === 0 ? '-' : r.update} | ${r.seed} | ${r.model} | ${r.defense} | ${r.threshold} | ${pct(r.asr)} | ${r.modelIndex.toFixed(2)} | ${r.flagged ? 'yes' : 'no'} | ${r.suspect}${r.target !== null && r.suspect === r.target ? ' (target)' : ''} | ${r.targetNorm === null ? '-' : r.targetNorm.toFixed(1)} | ${r.medianNorm.toFixed(1)} | ${r.seconds.toFixed(0)} |`,
     );
   return [head, rule, ...body].join('\n');
 }

@@ -31,7 +31,9 @@ export async function runSeeds(
     for (const seed of seeds) {
       const onModel = options.saveModels ? modelSaver(options.saveModels, seed) : undefined;
       const f0Cache = options.f0CacheDir ? folderF0Cache(options.f0CacheDir) : undefined;
-      const inspectors = options.scan ? { ...options.hooks?.inspectors, ...scanInspectors(options.scan) } : options.hooks?.inspectors;
+      const inspectors = options.scan
+        ? { ...options.hooks?.inspectors, ...scanInspectors(options.scan) }
+        : options.hooks?.inspectors;
       const result = await runSeed(config, seed, { ...options.hooks, inspectors, onModel, f0Cache });
       await options.onSeedDone?.(result);
       results.push(result);

@@ -79,8 +79,9 @@ export const FIGURES: readonly FigureDef[] = [
     key: 'visibility',
     paper: 'Fig. 4 (SGD), Fig. 9 (STLR)',
     title: 'Survivability vs trigger visibility',
-    finding: '3: more visible triggers survive longer; WaNet least',
-    xLabel: 'visibility knob (BadNets patch size, Blend alpha, WaNet strength)',
+    finding:
+      '3: more visible triggers (BadNets patch size, Blend alpha, WaNet strength) survive longer; WaNet least',
+    xLabel: 'size / alpha / strength',
     metric: 'survivability',
     x: (c) => (oneShot(c) ? visibility(c) : null),
     strip: (c) => ({ ...omit(c, 'attack'), attackKind: c.attack?.kind }),

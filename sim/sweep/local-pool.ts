@@ -1,8 +1,19 @@
 import type { BackendName } from '../backend/loader.ts';
-import type { SweepJob } from './plan.ts';
+import { runOrder, type SweepJob } from './plan.ts';
 import { estimateJobSteps, type ProgressView } from './progress.ts';
 import { processName, runJob } from './run-job.ts';
 import { saveJobError } from './store.ts';
+
+/**
+ * Splits the cores between jobs running at once: each job's native convolutions use OpenMP
+ * on every core by default, so two jobs on two cores would run four threads (the backend
+ * measured oversubscribed OpenMP 2-4x slower). Must run before the backend loads; an
+ * explicit PERMANENCE_THREADS wins.
+ */
+export function shareCores(lanes: number, cores: number, env: NodeJS.ProcessEnv = process.env): void {
+  if (lanes > 1 && !env.PERMANENCE_THREADS)
+    env.PERMANENCE_THREADS = String(Math.max(1, Math.floor(cores / lanes)));
+}
 
 export interface LocalPoolOptions {
   readonly dir: string;
@@ -21,8 +32,8 @@ export interface LocalPoolSummary {
 }
 
 /**
- * Runs jobs on `lanes` worker threads, longest first so the last lane is not left with a
- * long tail. A failed job (e.g. training diverged) is recorded in its folder and the sweep
+ * Runs jobs on `lanes` worker threads in `runOrder` (one job per distinct F0 first, longest
+ * first). A failed job (e.g. training diverged) is recorded in its folder and the sweep
  * goes on; rerunning the sweep retries it.
  */
 export async function runLocal(
@@ -30,7 +41,7 @@ export async function runLocal(
   options: LocalPoolOptions,
 ): Promise<LocalPoolSummary> {
   const started = performance.now();
-  const queue = [...jobs].sort((a, b) => estimateJobSteps(b.config) - estimateJobSteps(a.config));
+  const queue = runOrder(jobs, (j) => estimateJobSteps(j.config));
   const failed: { id: string; message: string }[] = [];
   let ran = 0;
   const lane = async (): Promise<void> => {

@@ -3,6 +3,7 @@ import {
   parseExperimentConfig,
   type ExperimentConfig,
 } from '../experiment/config.ts';
+import { f0CacheKey } from '../experiment/runner.ts';
 import { axisLabel, axisPath, axisValue, setPath } from './axes.ts';
 import { experimentId, jobId, withResolvedAttack } from './job-id.ts';
 import { deepMerge, type SweepSpec } from './spec.ts';
@@ -64,6 +65,24 @@ export function planSweep(spec: SweepSpec): SweepPlan {
     e.config.seeds.map((seed) => ({ id: jobId(e.id, seed), experimentId: e.id, seed, config: e.config })),
   );
   return { experiments, jobs };
+}
+
+/**
+ * The order to run jobs in, for the F0 cache (<sweep>/f0-cache): first one job per distinct
+ * F0 (cells that differ only after F0 share it), so that jobs running at once train different
+ * F0s, then the others, which load their F0. Each part runs the longest jobs first.
+ */
+export function runOrder(jobs: readonly SweepJob[], cost: (job: SweepJob) => number): SweepJob[] {
+  const seen = new Set<string>();
+  const producers: SweepJob[] = [];
+  const consumers: SweepJob[] = [];
+  for (const job of jobs) {
+    const key = f0CacheKey(job.config, job.seed);
+    (seen.has(key) ? consumers : producers).push(job);
+    seen.add(key);
+  }
+  const longestFirst = (a: SweepJob, b: SweepJob): number => cost(b) - cost(a);
+  return [...producers.sort(longestFirst), ...consumers.sort(longestFirst)];
 }
 
 /** The Cartesian product of the axes, as lists of [axis, value]; one empty combo if none. */

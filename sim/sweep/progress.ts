@@ -1,16 +1,18 @@
 import { MultiBar, Presets, type SingleBar } from 'cli-progress';
 import { DEFAULT_SPLITS } from '../data/registry.ts';
 import type { ExperimentConfig } from '../experiment/config.ts';
-import type { ExperimentEvent } from '../experiment/runner.ts';
+import { f0CacheKey, type ExperimentEvent } from '../experiment/runner.ts';
 import type { SweepJob } from './plan.ts';
 
 /** Optimiser steps of a job, estimated from its config (the ETA weighs jobs by them). */
-export function estimateJobSteps(config: ExperimentConfig): number {
+export function estimateJobSteps(config: ExperimentConfig, withF0 = true): number {
   const split =
     config.dataset === 'mnist' || config.dataset === 'colour' ? DEFAULT_SPLITS.mnist : DEFAULT_SPLITS.cifar10;
   const pool = Math.min(config.poolSubset ?? split.pool, split.pool);
   const f0 = Math.ceil(split.d0 / config.f0.batchSize) * config.f0.epochs;
-  return f0 + config.updates * Math.ceil(pool / config.update.batchSize) * config.update.epochs;
+  return (
+    (withF0 ? f0 : 0) + config.updates * Math.ceil(pool / config.update.batchSize) * config.update.epochs
+  );
 }
 
 /**
@@ -35,8 +37,12 @@ export class SweepTracker {
     readonly total: number,
     pending: readonly SweepJob[],
   ) {
+    // Only the first job of each F0 trains it; the others load it from the sweep's F0 cache.
+    const f0s = new Set<string>();
     for (const job of pending) {
-      const s = estimateJobSteps(job.config);
+      const key = f0CacheKey(job.config, job.seed);
+      const s = estimateJobSteps(job.config, !f0s.has(key));
+      f0s.add(key);
       this.steps.set(job.id, s);
       this.stepsTotal += s;
     }

@@ -5,7 +5,8 @@ import { z } from 'zod';
 import type { BackendName } from '../backend/loader.ts';
 import { experimentConfigSchema } from '../experiment/config.ts';
 import type { ExperimentEvent } from '../experiment/runner.ts';
-import type { SweepJob } from './plan.ts';
+import { runOrder, type SweepJob } from './plan.ts';
+import { estimateJobSteps } from './progress.ts';
 import { DeterministicJobError, processName, runJob } from './run-job.ts';
 import { readResult, saveJobError } from './store.ts';
 
@@ -66,7 +67,8 @@ export async function enqueueJobs(
 ): Promise<EnqueueResult> {
   let added = 0;
   let alreadyQueued = 0;
-  for (const job of jobs) {
+  // BullMQ hands out jobs in FIFO order: one job per distinct F0 first (see runOrder).
+  for (const job of runOrder(jobs, (j) => estimateJobSteps(j.config))) {
     const jobId = queueJobId(sweepUid, job.id);
     const existing = await queue.getJob(jobId);
     if (existing) {

@@ -1,4 +1,5 @@
 import { hostname } from 'node:os';
+import { join } from 'node:path';
 import type { BackendName } from '../backend/loader.ts';
 import type { ExperimentEvent, SeedResult } from '../experiment/runner.ts';
 import { startTsWorker } from '../ts-worker.ts';
@@ -8,7 +9,7 @@ import { readResult, saveResultOnce, type JobResult } from './store.ts';
 export interface RunJobOptions {
   readonly dir: string;
   readonly backend: BackendName;
-  /** Name of the process in results: host:pid, plus a worker name in distributed mode. */
+  /** Who ran the job, for the result (default host:pid of this process). */
   readonly worker?: string;
   readonly attempt?: number;
   readonly onEvent?: (event: ExperimentEvent) => void;
@@ -25,6 +26,9 @@ export interface JobOutcome {
  * fails the same way, so a queue should not retry it. A crashed thread is not one of these.
  */
 export class DeterministicJobError extends Error {}
+
+/** Trained F0s shared by the sweep's cells that differ only after F0 (see runner f0CacheKey). */
+export const f0CacheDir = (dir: string): string => join(dir, 'f0-cache');
 
 export const processName = (): string => `${hostname()}:${process.pid}`;
 
@@ -67,6 +71,8 @@ function runSeedInThread(job: SweepJob, options: RunJobOptions): Promise<SeedRes
       config: job.config,
       seed: job.seed,
       backend: options.backend,
+      // In the sweep folder, so that it is shared with workers on other machines.
+      f0CacheDir: f0CacheDir(options.dir),
     });
     let settled = false;
     const settle = (fn: () => void): void => {

@@ -20,7 +20,7 @@ import type { SweepSpec } from './spec.ts';
  * the same job (a retried job whose first worker was only slow) cannot replace the first.
  */
 export interface JobRun {
-  /** host:pid of the process that ran the job, with its BullMQ worker name if any. */
+  /** host:pid of the process that ran the job (also its BullMQ worker name). */
   readonly worker: string;
   /** 1 for the first run; BullMQ's attempt number in distributed mode. */
   readonly attempt: number;

@@ -3,7 +3,7 @@ import { test } from 'node:test';
 import { parseExperimentConfig } from '../../sim/experiment/config.ts';
 import { axisPath } from '../../sim/sweep/axes.ts';
 import { canonicalJson, experimentId, withResolvedAttack } from '../../sim/sweep/job-id.ts';
-import { planSweep } from '../../sim/sweep/plan.ts';
+import { planSweep, runOrder } from '../../sim/sweep/plan.ts';
 import { loadSweepSpec, parseSweepSpec, quickSpec, spread } from '../../sim/sweep/spec.ts';
 
 const spec = parseSweepSpec({
@@ -110,4 +110,22 @@ test('the shipped sweeps plan, and their quick scale stays small', async () => {
     for (const job of quick.jobs)
       assert.ok(job.config.updates <= 2 && (job.config.poolSubset ?? Infinity) <= 300);
   }
+});
+
+test('run order: one job per distinct F0 first, then the jobs that can load a cached F0', () => {
+  const plan = planSweep(
+    parseSweepSpec({
+      name: 'order',
+      seeds: [0],
+      grids: [
+        { name: 'g', axes: { injection: ['d0', 'd1', 'persistent:2'], schedule: ['sgd:0.01', 'stlr:0.5'] } },
+      ],
+    }),
+  );
+  const order = runOrder(plan.jobs, () => 1);
+  // D0 cells train a poisoned F0 (one for both schedules); D1 and persistent cells share a clean F0.
+  const firstTwo = order.slice(0, 2).map((j) => j.config.injection.mode);
+  assert.deepEqual([...firstTwo].sort(), ['d0', 'd1']);
+  assert.equal(order.length, plan.jobs.length);
+  assert.deepEqual(new Set(order.map((j) => j.id)), new Set(plan.jobs.map((j) => j.id)));
 });

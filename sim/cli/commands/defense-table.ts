@@ -22,6 +22,7 @@ interface TableFlags {
   patience?: string;
   initCost?: string;
   seed: string;
+  seeds?: string;
   backend?: BackendName;
   out?: string;
 }
@@ -51,6 +52,7 @@ export function registerDefenseTable(program: Command): void {
     .option('--patience <n>', "NC's patience (early stop after twice that)")
     .option('--init-cost <c>', 'weight of |m|_1 once a trigger is found')
     .option('--seed <n>', 'scan seed', '0')
+    .option('--seeds <list>', "only these experiment seeds (default: every seed-<n> in the run's models/)")
     .option('--backend <name>', 'tensorflow-gpu | tensorflow | wasm | cpu')
     .option('-o, --out <file>', 'markdown file for the tables (also <file>.json with every record)')
     .addHelpText(
@@ -102,6 +104,7 @@ async function scanRun(
     .map((d) => /^seed-(\d+)$/.exec(d))
     .filter((m): m is RegExpExecArray => m !== null)
     .map((m) => Number(m[1]))
+    .filter((seed) => flags.seeds === undefined || flags.seeds.split(',').map(Number).includes(seed))
     .sort((a, b) => a - b);
   const out: ScanRecordRow[] = [];
   await mkdir(join(run, 'defenses'), { recursive: true });
@@ -137,6 +140,7 @@ async function scanRun(
           const target = config.attack ? config.target : null;
           out.push({
             attack: config.attack?.kind ?? 'clean',
+            update: scheduleName(config),
             seed,
             model: index,
             defense,
@@ -155,4 +159,9 @@ async function scanRun(
     }
   }
   return out;
+}
+
+function scheduleName(config: ExperimentConfig): string {
+  const s = config.update.schedule;
+  return s.kind === 'constant' ? `SGD ${s.lr}` : `STLR ${s.maxLr}`;
 }

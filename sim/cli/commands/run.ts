@@ -86,7 +86,7 @@ export function registerRun(program: Command): void {
     )
     .option('--no-f0-cache', 'always train F0')
     .option('-o, --out <dir>', 'run folder (default runs/<name>-<timestamp>)')
-    .option('--scan <defenses>', 'backdoor-scan models: nc | tabor | both | nc,tabor (indices in results.json)')
+    .option('--scan <defenses>', 'backdoor-scan models: nc | tabor | both (indices in results.json)')
     .option('--scan-at <list>', 'model indices to scan, e.g. 0,1,5', '0')
     .option('--scan-threshold <asr>', 'ASR threshold of the scans (default 0.99)')
     .addHelpText(
@@ -141,10 +141,13 @@ Rerunning with the same --out and config resumes; another config is refused.`,
 
 function scanSpec(flags: RunFlags): ScanInspectorSpec {
   const at = parseModelList(flags.scanAt);
-  if (at === 'all') throw new Error("--scan-at takes indices, e.g. 0,1,5");
+  if (at === 'all') throw new Error('--scan-at takes indices, e.g. 0,1,5');
   const threshold = flags.scanThreshold === undefined ? undefined : Number(flags.scanThreshold);
-  if (threshold !== undefined && !(threshold > 0 && threshold <= 1)) throw new Error('--scan-threshold must be in (0, 1]');
-  return { defenses: parseDefenseList(flags.scan ?? 'nc'), at, options: threshold === undefined ? {} : { threshold } };
+  if (threshold !== undefined && !(threshold > 0 && threshold <= 1)) {
+    throw new Error('--scan-threshold must be in (0, 1]');
+  }
+  const options = threshold === undefined ? {} : { threshold };
+  return { defenses: parseDefenseList(flags.scan ?? 'nc'), at, options };
 }
 
 async function buildConfig(flags: RunFlags): Promise<ExperimentConfigInput> {

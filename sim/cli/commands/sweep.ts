@@ -3,7 +3,7 @@ import type { Command } from 'commander';
 import { availableParallelism } from 'node:os';
 import { join } from 'node:path';
 import { loadBackend, type BackendName } from '../../backend/loader.ts';
-import { runLocal } from '../../sweep/local-pool.ts';
+import { runLocal, shareCores } from '../../sweep/local-pool.ts';
 import { planSweep, type SweepJob, type SweepPlan } from '../../sweep/plan.ts';
 import { formatSeconds, progressView, SweepTracker, estimateJobSteps } from '../../sweep/progress.ts';
 import {
@@ -84,9 +84,11 @@ sweep resumes where it stopped: rerun the same command.`,
       await writeIndex(dir, spec.name, plan);
       if (pending.length === 0) return console.log(`nothing to run; report with: permanence report ${dir}`);
       if (flags.queue) return runOnQueue(flags, dir, meta.uid, spec.name, plan, pending);
-      const backend = await loadBackend({ backend: flags.backend, log: () => undefined });
       const lanes = Math.max(1, Number(flags.jobs ?? availableParallelism()));
-      console.error(`backend ${backend.name}; ${lanes} job(s) at a time`);
+      shareCores(lanes, availableParallelism());
+      const backend = await loadBackend({ backend: flags.backend, log: () => undefined });
+      const threads = process.env.PERMANENCE_THREADS ?? 'all cores';
+      console.error(`backend ${backend.name}; ${lanes} job(s) at a time, native threads per job: ${threads}`);
       const view = progressView(new SweepTracker(plan.jobs.length, pending));
       let summary;
       try {

@@ -1,5 +1,7 @@
 import type { Command } from 'commander';
+import { availableParallelism } from 'node:os';
 import { loadBackend, type BackendName } from '../../backend/loader.ts';
+import { shareCores } from '../../sweep/local-pool.ts';
 import { DEFAULT_QUEUE_NAME, redisConnection, startSweepWorker } from '../../sweep/queue.ts';
 
 interface WorkerFlags {
@@ -37,6 +39,8 @@ mid-sweep. SIGINT/SIGTERM finishes the running job(s) and exits; a second signal
 (the job is then retried by another worker once its lock expires).`,
     )
     .action(async (flags: WorkerFlags) => {
+      const concurrency = positive(flags.concurrency, 'concurrency');
+      shareCores(concurrency, availableParallelism());
       const backend = await loadBackend({ backend: flags.backend, log: () => undefined });
       const connection = redisConnection(flags.queue);
       const log = (line: string): void => console.log(`${new Date().toISOString()} ${line}`);
@@ -45,7 +49,7 @@ mid-sweep. SIGINT/SIGTERM finishes the running job(s) and exits; a second signal
         queueName: flags.queueName,
         root: flags.root,
         backend: backend.name,
-        concurrency: positive(flags.concurrency, 'concurrency'),
+        concurrency,
         lockMs: positive(flags.lockMs, 'lock-ms'),
         stalledMs: flags.stalledMs ? positive(flags.stalledMs, 'stalled-ms') : undefined,
         log,
