@@ -1,5 +1,6 @@
 import { Command, CommanderError } from 'commander';
 import { registerReport } from './commands/report.ts';
+import { registerPlot } from './commands/plot.ts';
 import { registerRun } from './commands/run.ts';
 import { registerDefenseTable } from './commands/defense-table.ts';
 import { registerScan } from './commands/scan.ts';
@@ -18,6 +19,7 @@ const program = new Command()
   .exitOverride();
 
 registerRun(program);
+registerPlot(program);
 registerScan(program);
 registerDefenseTable(program);
 registerSweep(program);

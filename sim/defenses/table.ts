@@ -71,14 +71,15 @@ export function indexTable(records: readonly ScanRecordRow[], model: number): st
 /** Every scan, one line each: the evidence behind the summary tables. */
 export function detailTable(records: readonly ScanRecordRow[]): string {
   const head =
-    '| attack | seed | F | defense | threshold | ASR | index | flagged | smallest label | target norm | median norm | s |';
+    '| attack | update | seed | F | defense | threshold | ASR | index | flagged | smallest label | target norm | median norm | s |';
   const rule = '| --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- |';
   const pct = (v: number | null): string => (v === null ? '-' : `${(100 * v).toFixed(1)}%`);
   const body = [...records]
     .sort(
       (a, b) =>
-        a.attack.localeCompare(b.attack) ||
+        rowRank(a.attack) - rowRank(b.attack) ||
         a.model - b.model ||
+        a.update.localeCompare(b.update) ||
         a.defense.localeCompare(b.defense) ||
         b.threshold - a.threshold ||
         a.seed - b.seed,

@@ -62,13 +62,20 @@ export function timelineSpec(results: ExperimentResults, title: string): TopLeve
   return {
     $schema: 'https://vega.github.io/schema/vega-lite/v5.json',
     title,
+    resolve: { legend: { color: 'independent' } },
     width: 520,
     height: 280,
     data: { values: rows },
     layer: [
       {
         mark: { type: 'area', opacity: 0.18 },
-        encoding: { x, y: { field: 'lo', type: 'quantitative' }, y2: { field: 'hi' }, color },
+        // The bands share the lines' colours; only the lines' legend (colour + dash) is drawn.
+        encoding: {
+          x,
+          y: { field: 'lo', type: 'quantitative' },
+          y2: { field: 'hi' },
+          color: { ...color, legend: null },
+        },
       },
       {
         mark: { type: 'line', point: true },

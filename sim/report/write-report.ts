@@ -73,7 +73,9 @@ export async function writeReport(
   const markdown = [
     `# Sweep report: ${meta.name}`,
     '',
-    meta.spec.description ? `${meta.spec.description.trim()}\n` : '',
+    meta.spec.description
+      ? `${meta.quick ? 'The quick (CI) scale of: ' : ''}${meta.spec.description.trim()}\n`
+      : '',
     `- jobs: ${index.done}/${index.total} done, ${index.failed} failed, ${index.total - index.done - index.failed} pending` +
       ` (${experiments.length} experiments x ${meta.spec.seeds.length} seed(s))${meta.quick ? '; **quick (CI) scale**' : ''}`,
     `- job time: ${(cpuSeconds / 60).toFixed(1)} min summed over jobs, ${workers.size} worker process(es), backend ${backends.join(', ') || '-'}`,

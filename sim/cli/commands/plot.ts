@@ -1,0 +1,24 @@
+import type { Command } from 'commander';
+import { readFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { renderSvg, timelineSpec } from '../../experiment/plot.ts';
+import type { ExperimentResults } from '../../experiment/results.ts';
+import { writeAtomic } from '../../experiment/run-folder.ts';
+
+/** `permanence plot <run folder>`: redraws plot.svg from results.json. */
+export function registerPlot(program: Command): void {
+  program
+    .command('plot')
+    .description("Redraw a run's plot.svg (accuracy and ASR per update) from its results.json.")
+    .argument('<run>', 'run folder written by permanence run')
+    .option('--title <text>', 'plot title')
+    .action(async (run: string, flags: { title?: string }) => {
+      const results = JSON.parse(await readFile(join(run, 'results.json'), 'utf8')) as ExperimentResults;
+      const c = results.config;
+      const title =
+        flags.title ??
+        `${c.dataset} ${c.model}: ${c.attack?.kind ?? 'clean'} (${results.seeds.length} seeds)`;
+      await writeAtomic(join(run, 'plot.svg'), await renderSvg(timelineSpec(results, title)));
+      console.log(join(run, 'plot.svg'));
+    });
+}
