@@ -11,6 +11,7 @@ export default tseslint.config(
       'docs/',
       'dashboards/public/vendor/',
       '.ci-check/',
+      'scratch/',
     ],
   },
   js.configs.recommended,
