@@ -29,7 +29,8 @@ it('poison, survive SGD, removed by STLR (read from /metrics)', async () => {
   const result = await runScenario({ url: svc.url, adminToken: svc.adminToken, log: (l) => lines.push(l) });
   const table = lines.join('\n');
   assert.ok(result.asrAfterInjection >= 0.9, table);
-  assert.equal(result.sgdAsr.length, 3, table);
+  // A cycle already training when the schedule switches still runs with SGD, so 3 or more.
+  assert.ok(result.sgdAsr.length >= 3, table);
   for (const asr of result.sgdAsr) assert.ok(asr > 0.5, table);
   assert.ok(
     result.stlrAsr.slice(0, 2).some((asr) => asr < 0.5),
