@@ -56,6 +56,14 @@ export type ExperimentConfigInput = z.input<typeof experimentConfigSchema>;
 export type ExperimentConfig = z.output<typeof experimentConfigSchema>;
 export type Injection = ExperimentConfig['injection'];
 
+/** "d0", "d1" or "persistent:<k>" (CLI flags and sweep axes). */
+export function parseInjection(text: string): Injection {
+  if (text === 'd0' || text === 'd1') return { mode: text };
+  const m = /^persistent:(\d+)$/.exec(text);
+  if (m) return { mode: 'persistent', updates: Number(m[1]) };
+  throw new Error(`injection must be d0, d1 or persistent:<k>, got '${text}'`);
+}
+
 /** Validates a config, throwing one readable error naming every bad field. */
 export function parseExperimentConfig(input: unknown): ExperimentConfig {
   const parsed = experimentConfigSchema.safeParse(input);

@@ -1,5 +1,5 @@
 import { parseAttack } from '../attacks/index.ts';
-import { experimentConfigSchema } from '../experiment/config.ts';
+import { experimentConfigSchema, parseInjection } from '../experiment/config.ts';
 
 /**
  * What a sweep axis may vary, and how its YAML value becomes config input. Axes are
@@ -35,15 +35,6 @@ export function axisValue(axis: string, value: unknown): unknown {
   if (path === 'attack' && typeof value === 'string') return value === 'none' ? null : parseAttack(value);
   if (path === 'injection' && typeof value === 'string') return parseInjection(value);
   return value;
-}
-
-export function parseInjection(
-  text: string,
-): { mode: 'd0' } | { mode: 'd1' } | { mode: 'persistent'; updates: number } {
-  if (text === 'd0' || text === 'd1') return { mode: text };
-  const m = /^persistent:(\d+)$/.exec(text);
-  if (m) return { mode: 'persistent', updates: Number(m[1]) };
-  throw new Error(`injection must be d0, d1 or persistent:<k>, got '${text}'`);
 }
 
 /** Writes `value` at `path` in a copy of `config` (copies the objects on the way). */

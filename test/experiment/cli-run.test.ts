@@ -81,7 +81,7 @@ test('bad flags fail fast with a clear message and a non-zero exit', () => {
     [['--ratio', 'lots'], /--ratio must be a number/],
     [['--schedule', 'adam:1'], /unknown schedule/],
     [['--drift', 'spin:4'], /drift/],
-    [['--inject', 'd7'], /--inject must be/],
+    [['--inject', 'd7'], /injection must be/],
     [['--seeds', '0'], /at least 1/],
     [['--model', 'vgg'], /model/],
   ];

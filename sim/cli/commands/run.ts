@@ -8,6 +8,7 @@ import { loadBackend, type BackendName } from '../../backend/loader.ts';
 import {
   lastPoisonedModel,
   parseExperimentConfig,
+  parseInjection,
   type ExperimentConfigInput,
 } from '../../experiment/config.ts';
 import { runSeeds } from '../../experiment/parallel.ts';
@@ -201,15 +202,6 @@ async function readConfigFile(path: string): Promise<Record<string, unknown>> {
     throw new Error(`config file ${path} must hold a mapping of experiment fields`);
   }
   return value as Record<string, unknown>;
-}
-
-export function parseInjection(
-  text: string,
-): { mode: 'd0' } | { mode: 'd1' } | { mode: 'persistent'; updates: number } {
-  if (text === 'd0' || text === 'd1') return { mode: text };
-  const m = /^persistent:(\d+)$/.exec(text);
-  if (m) return { mode: 'persistent', updates: Number(m[1]) };
-  throw new Error(`--inject must be d0, d1 or persistent:<k>, got '${text}'`);
 }
 
 export function parseModelList(text: string): number[] | 'all' {
