@@ -14,6 +14,12 @@ const trainingSchema = z.object({
   schedule: z.union([z.string().transform((s, ctx) => parseOr(ctx, () => parseSchedule(s))), scheduleSchema]),
 });
 
+/** Training defaults (SPEC 4, scaled for 2 cores: see docs/experiments.md). */
+export const DEFAULT_TRAINING = {
+  f0: { epochs: 12, batchSize: 128, schedule: 'stlr:0.5' },
+  update: { epochs: 5, batchSize: 64, schedule: 'sgd:0.01' },
+} as const;
+
 const driftSchema = z.union([
   z.string().transform((s, ctx) => parseOr(ctx, () => parseDrift(s))),
   z.array(z.object({ kind: z.enum(['rotate', 'hue', 'brightness', 'saturation']), step: z.number() })),
@@ -40,8 +46,8 @@ export const experimentConfigSchema = z
     injection: injectionSchema.default({ mode: 'd0' }),
     drift: driftSchema.default('rotate:4'),
     updates: z.number().int().min(0).max(200).default(15),
-    f0: trainingSchema.default({ epochs: 12, batchSize: 128, schedule: 'stlr:0.5' }),
-    update: trainingSchema.default({ epochs: 5, batchSize: 64, schedule: 'sgd:0.01' }),
+    f0: trainingSchema.default(DEFAULT_TRAINING.f0),
+    update: trainingSchema.default(DEFAULT_TRAINING.update),
     /** Images drawn at random from the pool per update (null = the whole pool, the paper's reading). */
     poolSubset: z.number().int().positive().nullable().default(null),
     seeds: z.array(z.number().int().min(0)).min(1).default([0, 1, 2]),

@@ -10,18 +10,12 @@ import { applyDrift } from '../../drift/index.ts';
 import type { ExperimentConfig } from '../../experiment/config.ts';
 import type { ExperimentResults } from '../../experiment/results.ts';
 import { deserializeModel } from '../../models/index.ts';
-import { scanOptions } from './scan.ts';
+import { scanOptions, type ScanBudgetFlags } from './scan.ts';
 
-interface TableFlags {
+interface TableFlags extends ScanBudgetFlags {
   models: string;
   defense: string;
   thresholds: string;
-  samples?: string;
-  epochs?: string;
-  batch?: string;
-  patience?: string;
-  initCost?: string;
-  seed: string;
   seeds?: string;
   backend?: BackendName;
   out?: string;

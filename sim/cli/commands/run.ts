@@ -6,6 +6,7 @@ import { parse as parseYaml } from 'yaml';
 import { parseAttack } from '../../attacks/index.ts';
 import { loadBackend, type BackendName } from '../../backend/loader.ts';
 import {
+  DEFAULT_TRAINING,
   lastPoisonedModel,
   parseExperimentConfig,
   parseInjection,
@@ -164,10 +165,7 @@ async function buildConfig(flags: RunFlags): Promise<ExperimentConfigInput> {
   };
   const training = (key: 'f0' | 'update', epochs?: string, batch?: string, schedule?: string): void => {
     if (epochs === undefined && batch === undefined && schedule === undefined) return;
-    const defaults =
-      key === 'f0'
-        ? { epochs: 12, batchSize: 128, schedule: 'stlr:0.5' }
-        : { epochs: 5, batchSize: 64, schedule: 'sgd:0.01' };
+    const defaults = DEFAULT_TRAINING[key];
     const prev = (base[key] as Record<string, unknown> | undefined) ?? defaults;
     base[key] = {
       ...defaults,

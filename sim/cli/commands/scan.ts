@@ -19,16 +19,20 @@ export const EXIT_FLAGGED = 3;
 /** The live service's registry keeps each version's weights under this name (services/loop/live-loop.ts). */
 const REGISTRY_MODEL_FILE = 'model.bin';
 
-interface ScanFlags {
-  model: string;
-  defense: string;
-  threshold: string;
+/** The scan-budget flags `scan` and `defense-table` share. */
+export interface ScanBudgetFlags {
   samples?: string;
   epochs?: string;
   batch?: string;
   patience?: string;
   initCost?: string;
   seed: string;
+}
+
+interface ScanFlags extends ScanBudgetFlags {
+  model: string;
+  defense: string;
+  threshold: string;
   dataset?: string;
   dataSeed?: string;
   registry: string;
@@ -126,9 +130,7 @@ Prints label, mask norm, reached ASR, anomaly index and flag per label; writes <
 }
 
 /** The scan options the flags set (the rest are DEFAULT_SCAN_OPTIONS). */
-export function scanOptions(
-  flags: Pick<ScanFlags, 'threshold' | 'samples' | 'epochs' | 'batch' | 'patience' | 'initCost' | 'seed'>,
-): Partial<ScanOptions> {
+export function scanOptions(flags: ScanBudgetFlags & { threshold: string }): Partial<ScanOptions> {
   const threshold = Number(flags.threshold);
   if (!(threshold > 0 && threshold <= 1))
     throw new Error(`--threshold must be in (0, 1], got '${flags.threshold}'`);
