@@ -11,10 +11,10 @@ import { parseOr400 } from './validate.ts';
 export function adminRoutes(loop: LiveLoop, log: Logger): Router {
   const r = Router();
 
-  r.post('/poison', (req, res) => {
+  r.post('/poison', async (req, res) => {
     const input = parseOr400(poisonBody, req.body, 'body');
     try {
-      const campaign = loop.createCampaign(input);
+      const campaign = await loop.createCampaign(input);
       log.info(
         { campaign: campaign.id, trigger: campaign.trigger, mode: campaign.mode },
         'poison campaign created',
@@ -37,9 +37,9 @@ export function adminRoutes(loop: LiveLoop, log: Logger): Router {
     res.json(campaign);
   });
 
-  r.delete('/poison/:id', (req, res) => {
+  r.delete('/poison/:id', async (req, res) => {
     const { id } = parseOr400(campaignParam, req.params, 'params');
-    const campaign = loop.stopCampaign(id);
+    const campaign = await loop.stopCampaign(id);
     if (!campaign) throw new HttpError(404, `campaign ${id} does not exist`);
     res.json(campaign);
   });
@@ -61,21 +61,21 @@ export function adminRoutes(loop: LiveLoop, log: Logger): Router {
     res.status(202).json({ accepted: true });
   });
 
-  r.post('/pause', (req, res) => {
+  r.post('/pause', async (req, res) => {
     parseOr400(emptyBody, req.body, 'body');
-    loop.setPaused(true);
+    await loop.setPaused(true);
     res.json({ paused: true });
   });
 
-  r.post('/resume', (req, res) => {
+  r.post('/resume', async (req, res) => {
     parseOr400(emptyBody, req.body, 'body');
-    loop.setPaused(false);
+    await loop.setPaused(false);
     res.json({ paused: false });
   });
 
-  r.put('/schedule', (req, res) => {
+  r.put('/schedule', async (req, res) => {
     const { schedule } = parseOr400(scheduleBody, req.body, 'body');
-    loop.setSchedule(schedule);
+    await loop.setSchedule(schedule);
     res.json(loop.state().schedule);
   });
 

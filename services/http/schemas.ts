@@ -1,17 +1,14 @@
 /** zod schemas of every request body and parameter; nothing unvalidated reaches the loop. */
 import { z } from 'zod';
 import { scheduleString } from '../config.ts';
+import { triggerSpecSchema } from '../loop/campaigns.ts';
 
 export const versionParam = z.object({ version: z.coerce.number().int().positive().max(1e9) }).strict();
 export const campaignParam = z
   .object({ id: z.string().regex(/^c[0-9a-f]{8}$/, 'not a campaign id') })
   .strict();
 
-const trigger = z.discriminatedUnion('kind', [
-  z.object({ kind: z.literal('badnets'), size: z.number().int().min(1).max(8).optional() }).strict(),
-  z.object({ kind: z.literal('blend'), alpha: z.number().min(0.01).max(1).optional() }).strict(),
-  z.object({ kind: z.literal('wanet'), strength: z.number().gt(0).max(2).optional() }).strict(),
-]);
+const trigger = triggerSpecSchema;
 
 export const poisonBody = z
   .object({

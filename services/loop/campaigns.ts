@@ -4,11 +4,31 @@
  * gamma-survivability can be read live. The number kept is bounded (metric labels).
  */
 import { randomBytes } from 'node:crypto';
+import { z } from 'zod';
 
-export type TriggerSpec =
-  | { kind: 'badnets'; size?: number }
-  | { kind: 'blend'; alpha?: number }
-  | { kind: 'wanet'; strength?: number };
+export const triggerSpecSchema = z.discriminatedUnion('kind', [
+  z.object({ kind: z.literal('badnets'), size: z.number().int().min(1).max(8).optional() }).strict(),
+  z.object({ kind: z.literal('blend'), alpha: z.number().min(0.01).max(1).optional() }).strict(),
+  z.object({ kind: z.literal('wanet'), strength: z.number().gt(0).max(2).optional() }).strict(),
+]);
+export type TriggerSpec = z.infer<typeof triggerSpecSchema>;
+
+/** A campaign as persisted in the operator state (checked when a restart reads it back). */
+export const campaignSchema = z.object({
+  id: z.string().regex(/^c[0-9a-f]{8}$/),
+  trigger: triggerSpecSchema,
+  ratio: z.number().gt(0).max(1),
+  target: z.number().int().nonnegative(),
+  mode: z.enum(['one-shot', 'persistent']),
+  cycles: z.number().int().positive(),
+  seed: z.number().int().nonnegative(),
+  createdAt: z.string(),
+  status: z.enum(['pending', 'active', 'finished', 'stopped']),
+  injectedSteps: z.array(z.number().int().nonnegative()),
+  asr: z.array(z.object({ step: z.number(), version: z.number(), asr: z.number() })),
+  survivability: z.number().int().nonnegative(),
+  decayed: z.boolean(),
+});
 
 export interface CampaignInput {
   trigger: TriggerSpec;
@@ -71,6 +91,12 @@ export class Campaigns {
     };
     this.byId.set(campaign.id, campaign);
     return { campaign, evicted };
+  }
+
+  /** Replaces every campaign (a restart restoring the operator state); keeps the newest `limit`. */
+  restore(campaigns: readonly Campaign[]): void {
+    this.byId.clear();
+    for (const c of campaigns.slice(-this.limit)) this.byId.set(c.id, structuredClone(c));
   }
 
   get(id: string): Campaign | undefined {

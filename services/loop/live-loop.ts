@@ -14,6 +14,7 @@ import type { Manifest, ModelStore, Pointer } from '../registry/model-store.ts';
 import type { TrainerClient } from '../worker/trainer-client.ts';
 import type { Evaluation, KnownTrigger, ModelResult, ScanSummary } from '../worker/protocol.ts';
 import type { Campaign, CampaignInput, Campaigns } from './campaigns.ts';
+import { resumeOperatorState, type OperatorState } from './operator-state.ts';
 import type { MitigationPolicy } from './policy.ts';
 
 export const MODEL_FILE = 'model.bin';
@@ -67,6 +68,8 @@ export class LiveLoop {
   private lastScan: ScanSummary | undefined;
   private promotedUpdates = 0;
   private bootError: string | undefined;
+  /** Operator-state writes, chained so that they land in order. */
+  private persisting: Promise<void> = Promise.resolve();
 
   constructor(private readonly d: LoopDeps) {
     this.paused = !d.config.CYCLES_ENABLED;
@@ -92,6 +95,7 @@ export class LiveLoop {
         await this.d.store.init();
         await this.d.trainer.start();
         await this.loadOrCreateInitial();
+        await this.restoreOperatorState();
         this.bootError = undefined;
         break;
       } catch (err) {
@@ -139,6 +143,44 @@ export class LiveLoop {
     const loaded = await store.loadVersion(this.name, pointer.version);
     this.serve(pointer, loaded.manifest, loaded.files[MODEL_FILE]);
     this.step = pointer.step;
+  }
+
+  /** Resumes the schedule, pause, campaigns and policy saved by the previous run. */
+  private async restoreOperatorState(): Promise<void> {
+    const { config: c, store, campaigns, policy, metrics, log } = this.d;
+    const resumed = resumeOperatorState(await store.loadOperatorState(this.name), {
+      schedule: c.SCHEDULE,
+      cyclesEnabled: c.CYCLES_ENABLED,
+    });
+    this.operatorSchedule = resumed.schedule;
+    this.paused = resumed.paused;
+    campaigns.restore(resumed.campaigns);
+    policy.restore(resumed.policy);
+    metrics.policy.mitigationActive.set(policy.active ? 1 : 0);
+    for (const note of resumed.notes) log.info(note);
+  }
+
+  /**
+   * Saves the operator state; resolves once written. A failed write is logged, not thrown:
+   * the change holds in memory and the next write (which carries the whole state) retries.
+   */
+  private persist(): Promise<void> {
+    const { config: c, store, campaigns, policy, log } = this.d;
+    const state: OperatorState = {
+      format: 1,
+      savedAt: new Date().toISOString(),
+      schedule: this.operatorSchedule,
+      paused: this.paused,
+      configured: { schedule: c.SCHEDULE, cyclesEnabled: c.CYCLES_ENABLED },
+      campaigns: structuredClone(campaigns.list()),
+      policy: policy.snapshot(),
+    };
+    this.persisting = this.persisting
+      .then(() => store.saveOperatorState(this.name, state))
+      .catch((err: Error) =>
+        log.error({ err }, 'saving the operator state failed; will retry on the next change'),
+      );
+    return this.persisting;
   }
 
   private serve(pointer: Pointer, manifest: Manifest, bytes: Uint8Array): void {
@@ -241,6 +283,7 @@ export class LiveLoop {
         this.promotedUpdates++;
         const decision = policy.onUpdatePromoted();
         if (decision) this.publishDecision(decision);
+        await this.persist();
         events.publish(EVENTS.modelPromoted, { version: manifest.version, step, schedule, reason: 'cycle' });
       } else {
         log.warn(
@@ -313,7 +356,10 @@ export class LiveLoop {
         step: this.step,
       });
       const decision = policy.onScan(scan.flagged, scan.defense, scan.anomalyIndex);
-      if (decision) this.publishDecision(decision);
+      if (decision) {
+        this.publishDecision(decision);
+        await this.persist();
+      }
       return scan;
     } finally {
       this.phase = previous === 'scanning' ? 'idle' : previous;
@@ -362,33 +408,38 @@ export class LiveLoop {
     }
   }
 
-  createCampaign(input: CampaignInput): Campaign {
+  /** Creates a poison campaign; resolves once the operator state holding it is saved. */
+  async createCampaign(input: CampaignInput): Promise<Campaign> {
     const { campaign, evicted } = this.d.campaigns.create(input);
     if (evicted) this.d.metrics.attack.forget(evicted.id, evicted.trigger.kind);
     this.d.metrics.attack.poisonActive.set({ campaign: campaign.id, attack: campaign.trigger.kind }, 1);
     this.d.events.publish(EVENTS.poisonInjected, campaign);
+    await this.persist();
     return campaign;
   }
 
-  stopCampaign(id: string): Campaign | undefined {
+  async stopCampaign(id: string): Promise<Campaign | undefined> {
     const campaign = this.d.campaigns.get(id);
     if (!campaign) return undefined;
     if (this.d.campaigns.stop(id)) {
       this.d.metrics.attack.poisonActive.set({ campaign: id, attack: campaign.trigger.kind }, 0);
       this.d.events.publish(EVENTS.poisonStopped, campaign);
+      await this.persist();
     }
     return campaign;
   }
 
-  setSchedule(schedule: string): void {
+  async setSchedule(schedule: string): Promise<void> {
     this.operatorSchedule = schedule;
     this.d.events.publish(EVENTS.scheduleChanged, { schedule, effective: this.d.policy.schedule(schedule) });
     this.d.log.info({ schedule }, 'update schedule changed');
+    await this.persist();
   }
 
-  setPaused(paused: boolean): void {
+  async setPaused(paused: boolean): Promise<void> {
     this.paused = paused;
     this.publishState();
+    await this.persist();
   }
 
   async listModels(): Promise<Manifest[]> {
@@ -441,8 +492,8 @@ export class LiveLoop {
     this.phase = 'stopped';
     const running = this.busy;
     await this.d.trainer.close();
-    if (running)
-      await Promise.race([running.catch(() => undefined), new Promise((r) => setTimeout(r, timeoutMs))]);
+    const pending = Promise.all([running?.catch(() => undefined), this.persisting]);
+    await Promise.race([pending, new Promise((r) => setTimeout(r, timeoutMs))]);
   }
 }
 

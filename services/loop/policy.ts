@@ -13,6 +13,13 @@ export interface PolicyDecision {
   remaining: number;
 }
 
+export interface PolicySnapshot {
+  remaining: number;
+  decisions: PolicyDecision[];
+}
+
+const MAX_DECISIONS = 100;
+
 export interface PolicyOptions {
   enabled: boolean;
   forcedUpdates: number;
@@ -60,10 +67,20 @@ export class MitigationPolicy {
     return this.decisions;
   }
 
+  /** What a restart needs to carry on: forced updates left and the decision log. */
+  snapshot(): PolicySnapshot {
+    return { remaining: this.remaining, decisions: [...this.decisions] };
+  }
+
+  restore(snapshot: PolicySnapshot): void {
+    this.remaining = snapshot.remaining;
+    this.decisions.splice(0, this.decisions.length, ...snapshot.decisions.slice(-MAX_DECISIONS));
+  }
+
   private decide(action: PolicyAction, reason: string): PolicyDecision {
     const decision = { at: new Date().toISOString(), action, reason, remaining: this.remaining };
     this.decisions.push(decision);
-    if (this.decisions.length > 100) this.decisions.shift();
+    if (this.decisions.length > MAX_DECISIONS) this.decisions.shift();
     return decision;
   }
 }

@@ -9,6 +9,7 @@ import { join } from 'node:path';
 import { buildVersion, encodeJson, verifyVersion } from './checksum.ts';
 import {
   MANIFEST_FILE,
+  OPERATOR_STATE_FILE,
   POINTER_FILE,
   VersionNotFoundError,
   manifestSchema,
@@ -145,18 +146,37 @@ export class FsModelStore implements ModelStore {
     if (manifest.status === 'rejected')
       throw new Error(`${name} v${version} was rejected and cannot be promoted`);
     const pointer: Pointer = { name, version, step, promotedAt: new Date().toISOString(), reason };
-    const dir = this.modelDir(name);
-    const tmp = join(dir, `${POINTER_FILE}.${randomBytes(6).toString('hex')}.tmp`);
-    await writeDurable(tmp, encodeJson(pointer));
-    await rename(tmp, join(dir, POINTER_FILE));
-    await syncDir(dir);
+    await this.replaceFile(name, POINTER_FILE, encodeJson(pointer));
     return pointer;
   }
 
   async getPromoted(name: string): Promise<Pointer | undefined> {
+    const text = await this.readOptional(name, POINTER_FILE);
+    return text === undefined ? undefined : pointerSchema.parse(JSON.parse(text));
+  }
+
+  async saveOperatorState(name: string, state: unknown): Promise<void> {
+    await mkdir(this.modelDir(name), { recursive: true });
+    await this.replaceFile(name, OPERATOR_STATE_FILE, encodeJson(state));
+  }
+
+  async loadOperatorState(name: string): Promise<unknown> {
+    const text = await this.readOptional(name, OPERATOR_STATE_FILE);
+    return text === undefined ? undefined : JSON.parse(text);
+  }
+
+  /** Write-then-rename: readers see the old file or the new one, never a torn one. */
+  private async replaceFile(name: string, file: string, data: Uint8Array): Promise<void> {
+    const dir = this.modelDir(name);
+    const tmp = join(dir, `${file}.${randomBytes(6).toString('hex')}.tmp`);
+    await writeDurable(tmp, data);
+    await rename(tmp, join(dir, file));
+    await syncDir(dir);
+  }
+
+  private async readOptional(name: string, file: string): Promise<string | undefined> {
     try {
-      const text = await readFile(join(this.modelDir(name), POINTER_FILE), 'utf8');
-      return pointerSchema.parse(JSON.parse(text));
+      return await readFile(join(this.modelDir(name), file), 'utf8');
     } catch (err) {
       if (isMissing(err)) return undefined;
       throw err;

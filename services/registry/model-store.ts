@@ -2,7 +2,8 @@
  * The model registry contract. A version is immutable once written: `models/<name>/v<N>/`
  * holds the model files, metrics.json and manifest.json (sha256 of every other file). The
  * manifest is written last, so a version without one never happened. The pointer
- * `models/<name>/promoted.json` names the served version and is written after the version.
+ * `models/<name>/promoted.json` names the served version and is written after the version;
+ * `models/<name>/operator.json` holds the operator's run-time choices (replaced whole).
  */
 import { z } from 'zod';
 
@@ -70,11 +71,19 @@ export interface ModelStore {
   /** Points the promoted pointer at a complete, non-rejected version. */
   promote(name: string, version: number, step: number, reason: Pointer['reason']): Promise<Pointer>;
   getPromoted(name: string): Promise<Pointer | undefined>;
+  /**
+   * Replaces the operator's run-time state (schedule, pause, campaigns, policy) atomically:
+   * a mutable JSON document beside the immutable versions, so a restart resumes it.
+   */
+  saveOperatorState(name: string, state: unknown): Promise<void>;
+  /** The last saved operator state (unvalidated JSON), or undefined if none was saved. */
+  loadOperatorState(name: string): Promise<unknown>;
 }
 
 export const MANIFEST_FILE = 'manifest.json';
 export const METRICS_FILE = 'metrics.json';
 export const POINTER_FILE = 'promoted.json';
+export const OPERATOR_STATE_FILE = 'operator.json';
 
 export function versionDir(name: string, version: number): string {
   return `models/${name}/v${version}`;

@@ -9,6 +9,7 @@ import type { Readable } from 'node:stream';
 import { buildVersion, encodeJson, verifyVersion } from './checksum.ts';
 import {
   MANIFEST_FILE,
+  OPERATOR_STATE_FILE,
   POINTER_FILE,
   VersionNotFoundError,
   manifestSchema,
@@ -141,5 +142,15 @@ export class S3ModelStore implements ModelStore {
   async getPromoted(name: string): Promise<Pointer | undefined> {
     const data = await this.get(`models/${name}/${POINTER_FILE}`);
     return data ? pointerSchema.parse(JSON.parse(new TextDecoder().decode(data))) : undefined;
+  }
+
+  async saveOperatorState(name: string, state: unknown): Promise<void> {
+    // A PUT replaces an object atomically: readers get the old or the new document.
+    await this.put(`models/${name}/${OPERATOR_STATE_FILE}`, encodeJson(state));
+  }
+
+  async loadOperatorState(name: string): Promise<unknown> {
+    const data = await this.get(`models/${name}/${OPERATOR_STATE_FILE}`);
+    return data ? JSON.parse(new TextDecoder().decode(data)) : undefined;
   }
 }

@@ -6,7 +6,7 @@ import '@tensorflow/tfjs-backend-wasm';
 import '@tensorflow/tfjs';
 import { registerFastGradients } from './gradients/index.ts';
 import { loadNativeKernels } from './native/index.ts';
-import { registerWasmTrainingKernels } from './wasm-kernels/index.ts';
+import { registerBaselineWasmKernels, registerWasmTrainingKernels } from './wasm-kernels/index.ts';
 import { parseBackendName, selectBackend, type BackendCandidate, type BackendName } from './select.ts';
 
 export type { BackendName } from './select.ts';
@@ -45,6 +45,17 @@ async function activateTensorflow(pkg: string): Promise<void> {
 }
 
 let kernels: string[] = [];
+
+/**
+ * PERMANENCE_KERNELS=baseline keeps only what stock tfjs needs to train on wasm (no
+ * native addon, fused kernels or faster gradients): the reference point for benchmarks.
+ */
+function baselineKernels(): boolean {
+  const value = process.env.PERMANENCE_KERNELS?.trim();
+  if (value === undefined || value === '' || value === 'all') return false;
+  if (value === 'baseline') return true;
+  throw new Error(`PERMANENCE_KERNELS='${value}' is not valid; expected all or baseline`);
+}
 let native: BackendInfo['native'] = { loaded: false, detail: 'only used with the wasm backend' };
 
 function candidates(): BackendCandidate[] {
@@ -54,6 +65,12 @@ function candidates(): BackendCandidate[] {
     {
       name: 'wasm',
       activate: async () => {
+        if (baselineKernels()) {
+          native = { loaded: false, detail: 'not used with PERMANENCE_KERNELS=baseline' };
+          kernels = registerBaselineWasmKernels();
+          if (!(await tf.setBackend('wasm'))) throw new Error('wasm backend failed to initialise');
+          return;
+        }
         const addon = loadNativeKernels();
         native = { loaded: addon.loaded, detail: addon.detail };
         // Must precede initialisation: tfjs runs kernel setup functions then.
@@ -99,7 +116,7 @@ export function loadBackend(options: LoadBackendOptions = {}): Promise<BackendIn
   loading = (async () => {
     const selection = await selectBackend(candidates(), requested, log);
     await tf.ready();
-    const gradients = registerFastGradients();
+    const gradients = baselineKernels() ? [] : registerFastGradients();
     if (selection.name === 'wasm')
       log(`native kernels: ${native.loaded ? native.detail : `not used (${native.detail})`}`);
     return { ...selection, kernels, native, gradients, tfjsVersion: tf.version_core };

@@ -11,7 +11,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, it } from 'node:test';
 import { FsModelStore } from '../../services/registry/fs-store.ts';
-import { FAST_ENV, waitFor } from './helpers/service.ts';
+import { FAST_ENV, TEST_TOKEN, waitFor } from './helpers/service.ts';
 
 const MAIN = new URL('../../services/main.ts', import.meta.url).pathname;
 const MODEL = 'live-mnist';
@@ -31,9 +31,16 @@ async function freePort(): Promise<number> {
   return port;
 }
 
-function start(port: number): ChildProcess {
+function start(port: number, env: Record<string, string> = {}): ChildProcess {
   return spawn(process.execPath, ['--import', 'tsx', MAIN], {
-    env: { ...process.env, ...FAST_ENV, PORT: String(port), DATA_DIR: dataDir, CYCLE_INTERVAL_SECONDS: '1' },
+    env: {
+      ...process.env,
+      ...FAST_ENV,
+      PORT: String(port),
+      DATA_DIR: dataDir,
+      CYCLE_INTERVAL_SECONDS: '1',
+      ...env,
+    },
     stdio: ['ignore', 'ignore', 'ignore'],
   });
 }
@@ -42,7 +49,10 @@ interface State {
   ready: boolean;
   phase: string;
   step: number;
+  paused: boolean;
   model: { version: number } | null;
+  schedule: { operator: string };
+  campaigns: { id: string; status: string; cycles: number }[];
 }
 
 async function state(port: number): Promise<State | undefined> {
@@ -106,12 +116,8 @@ it('survives kill -9 mid-cycle and resumes the promoted version and step', async
       20,
     );
     await killHard(child);
-    before = await verifyRegistry(promotedSeen).then((p) => ({
-      ready: true,
-      phase: 'killed',
-      step: p.step,
-      model: { version: p.version },
-    }));
+    const pointer = await verifyRegistry(promotedSeen);
+    before = { ...entry, phase: 'killed', step: pointer.step, model: { version: pointer.version } };
   }
 
   // A clean restart finishes at least one more cycle, then SIGTERM exits 0.
@@ -130,4 +136,55 @@ it('survives kill -9 mid-cycle and resumes the promoted version and step', async
   assert.equal(await exited, 0);
   const final = await verifyRegistry(promotedSeen);
   assert.ok(final.step > resumed.step - 1);
+});
+
+async function admin(port: number, method: string, path: string, body?: unknown): Promise<Response> {
+  const res = await fetch(`http://127.0.0.1:${port}/admin${path}`, {
+    method,
+    headers: { authorization: `Bearer ${TEST_TOKEN}`, 'content-type': 'application/json' },
+    body: body === undefined ? undefined : JSON.stringify(body),
+  });
+  assert.ok(res.ok, `${method} ${path}: ${res.status} ${await res.clone().text()}`);
+  return res;
+}
+
+async function ready(port: number): Promise<State> {
+  return waitFor(async () => {
+    const s = await state(port);
+    return s?.ready ? s : undefined;
+  }, 'ready');
+}
+
+it('resumes the schedule, pause and campaigns after kill -9; a changed SCHEDULE wins', async () => {
+  await rm(dataDir, { recursive: true, force: true });
+  dataDir = await mkdtemp(join(tmpdir(), 'permanence-operator-'));
+  const port = await freePort();
+  child = start(port);
+  await ready(port);
+  await admin(port, 'POST', '/pause', {});
+  await admin(port, 'PUT', '/schedule', { schedule: 'stlr:0.5' });
+  const campaign = (await (
+    await admin(port, 'POST', '/poison', { attack: 'blend', mode: 'persistent', cycles: 3 })
+  ).json()) as { id: string };
+  await killHard(child);
+
+  child = start(port);
+  const resumed = await ready(port);
+  assert.equal(resumed.paused, true, 'still paused');
+  assert.match(resumed.schedule.operator, /^stlr:0.5/, 'run-time schedule kept');
+  assert.deepEqual(
+    resumed.campaigns.map((c) => [c.id, c.status, c.cycles]),
+    [[campaign.id, 'pending', 3]],
+    'the campaign survived, not yet injected',
+  );
+  await killHard(child);
+
+  child = start(port, { SCHEDULE: 'sgd:0.01' });
+  const reconfigured = await ready(port);
+  assert.equal(reconfigured.schedule.operator, 'sgd:0.01', 'the new SCHEDULE replaces the stored choice');
+  assert.equal(reconfigured.paused, true);
+  assert.equal(reconfigured.campaigns[0]?.id, campaign.id);
+  const exited = new Promise<number | null>((r) => child!.once('exit', (code) => r(code)));
+  child.kill('SIGTERM');
+  assert.equal(await exited, 0);
 });

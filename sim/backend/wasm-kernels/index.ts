@@ -19,6 +19,19 @@ function builtIn(name: string): KernelConfig {
 let registered: string[] | undefined;
 
 /**
+ * The least that makes the stock wasm backend train: its missing Conv2DBackpropFilter and a
+ * stride-1 Conv2DBackpropInput. Kept so that `PERMANENCE_KERNELS=baseline` can measure
+ * what the other kernels are worth (issue 3's "before").
+ */
+export function registerBaselineWasmKernels(): string[] {
+  if (registered) return registered;
+  const configs = [conv2DBackpropFilterConfig, makeConv2DBackpropInputConfig(builtIn('Conv2DBackpropInput'))];
+  for (const config of configs) overrideWasmKernel(config);
+  registered = configs.map((c) => c.kernelName);
+  return registered;
+}
+
+/**
  * Registers Permanence's training kernels on the wasm backend; must run before the backend
  * is initialised (tfjs calls kernel setup functions at initialisation). With the native
  * addon, convolutions go to oneDNN (the JS kernels remain their fallback). Idempotent.

@@ -68,4 +68,15 @@ export function storeContract(makeStore: () => ModelStore): void {
     await store.saveVersion('x', draft(0, [1]));
     assert.deepEqual(await store.listVersions('y'), []);
   });
+
+  it('replaces the operator state document whole and reads it back', async () => {
+    const store = makeStore();
+    await store.init();
+    assert.equal(await store.loadOperatorState('ops'), undefined, 'none before the first save');
+    await store.saveOperatorState('ops', { schedule: 'sgd:0.03', paused: false });
+    await store.saveOperatorState('ops', { schedule: 'stlr:0.5', paused: true });
+    assert.deepEqual(await store.loadOperatorState('ops'), { schedule: 'stlr:0.5', paused: true });
+    assert.equal(await store.loadOperatorState('other'), undefined, 'kept apart by name');
+    assert.deepEqual(await store.listVersions('ops'), [], 'the state is not a version');
+  });
 }

@@ -1,1 +1,0 @@
-cmd_Release/obj.target/permanence_kernels.node := g++ -o Release/obj.target/permanence_kernels.node -shared -pthread -rdynamic -fopenmp -m64  -Wl,-soname=permanence_kernels.node -Wl,--start-group Release/obj.target/permanence_kernels/src/addon.o -Wl,--end-group -ldnnl

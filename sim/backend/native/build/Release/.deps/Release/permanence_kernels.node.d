@@ -1,1 +1,0 @@
-cmd_Release/permanence_kernels.node := ln -f "Release/obj.target/permanence_kernels.node" "Release/permanence_kernels.node" 2>/dev/null || (rm -rf "Release/permanence_kernels.node" && cp -af "Release/obj.target/permanence_kernels.node" "Release/permanence_kernels.node")
