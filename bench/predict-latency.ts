@@ -4,7 +4,7 @@
  * not share its event loop), keeps a cycle training for the whole window through the admin
  * API, and drives POST /predict with autocannon at RATE req/s. Prints percentiles as JSON.
  *
- *   node --import tsx bench/predict-latency.ts [--rate 200] [--seconds 20] [--idle]
+ *   node --import tsx bench/predict-latency.ts [--rate 200] [--seconds 60] [--idle]
  */
 import { spawn } from 'node:child_process';
 import { readFileSync } from 'node:fs';
@@ -35,7 +35,7 @@ const autocannon = createRequire(import.meta.url)('autocannon') as Autocannon;
 const { values } = parseArgs({
   options: {
     rate: { type: 'string', default: '200' },
-    seconds: { type: 'string', default: '20' },
+    seconds: { type: 'string', default: '60' },
     connections: { type: 'string', default: '10' },
     idle: { type: 'boolean', default: false },
     port: { type: 'string', default: '18999' },

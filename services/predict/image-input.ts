@@ -13,7 +13,9 @@ export function imageFromNumbers(
   scale: 'unit' | '255',
   shape: InputShape,
 ): Float32Array {
-  const flat = (image as readonly (number | readonly number[])[]).flat() as number[];
+  // Array.prototype.flat costs ~0.1 ms on 784 numbers: only nested rows need it.
+  const nested = Array.isArray(image[0]);
+  const flat = (nested ? (image as readonly (readonly number[])[]).flat() : image) as readonly number[];
   const expected = shape.height * shape.width * shape.channels;
   if (flat.length !== expected) {
     throw new HttpError(
@@ -25,7 +27,7 @@ export function imageFromNumbers(
     );
   }
   if (
-    Array.isArray(image[0]) &&
+    nested &&
     (image.length !== shape.height ||
       image.some((r) => (r as number[]).length !== shape.width * shape.channels))
   ) {

@@ -48,8 +48,23 @@ export function toUnit(w: tf.Tensor): tf.Tensor {
   return tf.add(tf.div(tf.tanh(w), 2 - TANH_EPS), 0.5);
 }
 
-async function readUnit(w: tf.Tensor): Promise<Float32Array> {
-  const unit = tf.tidy(() => toUnit(w));
+/**
+ * The full-size mask [A, H, W, 1] from its parameters [A, ceil(H/u), ceil(W/u), 1]: each
+ * parameter covers a u x u block (NC's `upsample_size`; u = 1 is one per pixel).
+ */
+export function upsampleMask(coarse: tf.Tensor4D, u: number, height: number, width: number): tf.Tensor4D {
+  if (u === 1) return coarse;
+  const [a, hs, ws] = coarse.shape;
+  const blocks = tf.mul(tf.reshape(coarse, [a, hs, 1, ws, 1]), tf.ones([1, 1, u, 1, u]));
+  const full = tf.reshape(blocks, [a, hs * u, ws * u, 1]) as tf.Tensor4D;
+  return hs * u === height && ws * u === width ? full : tf.slice(full, [0, 0, 0, 0], [a, height, width, 1]);
+}
+
+async function readUnit(
+  w: tf.Tensor,
+  toFull: (unit: tf.Tensor4D) => tf.Tensor = (x) => x,
+): Promise<Float32Array> {
+  const unit = tf.tidy(() => toFull(toUnit(w) as tf.Tensor4D));
   try {
     return (await unit.data()) as Float32Array;
   } finally {
@@ -112,11 +127,14 @@ export async function reverseEngineer(
     epochs: 0,
   }));
   const initRng = rng.fork('init');
+  const u = options.maskUpsample;
+  const [hs, ws] = [Math.ceil(h / u), Math.ceil(w / u)];
+  const fullMask = (unit: tf.Tensor4D) => upsampleMask(unit, u, h, w);
   const xAll = tf.tensor4d(sample.images, [n, h, w, c]);
   const yAll = tf.tensor1d(sample.labels, 'int32');
   let stack: Stack = tf.tidy(() => {
     const a = labels.length;
-    const maskW = tf.tensor4d(fromUnit(randomUnit(a * h * w, initRng)), [a, h, w, 1]);
+    const maskW = tf.tensor4d(fromUnit(randomUnit(a * hs * ws, initRng)), [a, hs, ws, 1]);
     const patternW = tf.tensor4d(fromUnit(randomUnit(a * h * w * c, initRng)), [a, h, w, c]);
     const zeros = (): [tf.Tensor4D, tf.Tensor4D] => [tf.zerosLike(maskW), tf.zerosLike(patternW)];
     return { labels, maskW, patternW, m: zeros(), v: zeros() };
@@ -143,6 +161,7 @@ export async function reverseEngineer(
           logitsOf,
           extraLoss,
           model,
+          fullMask,
         );
         disposeStack(stack);
         stack = next;
@@ -150,7 +169,7 @@ export async function reverseEngineer(
         // Yield so a caller's AbortController (or progress output) gets a turn.
         await new Promise<void>((resolve) => setImmediate(resolve));
       }
-      const masks = await readUnit(stack.maskW);
+      const masks = await readUnit(stack.maskW, fullMask);
       const patterns = await readUnit(stack.patternW);
       const finished = new Set<number>();
       stack.labels.forEach((label, i) => {
@@ -213,6 +232,7 @@ function optimiserStep(
   logitsOf: (x: tf.Tensor4D) => tf.Tensor2D,
   extraLoss: ExtraLoss | undefined,
   model: Model,
+  fullMask: (unit: tf.Tensor4D) => tf.Tensor4D,
 ): { next: Stack; hitCounts: Int32Array } {
   const a = stack.labels.length;
   const [, h, w, c] = xAll.shape;
@@ -227,7 +247,7 @@ function optimiserStep(
     const rowTargets = tf.reshape(tf.tile(tf.reshape(targets, [a, 1]), [1, b]), [a * b]) as tf.Tensor1D;
     const costT = tf.tensor1d(costs);
     const loss = (maskW: tf.Tensor, patternW: tf.Tensor): tf.Scalar => {
-      const mask = toUnit(maskW) as tf.Tensor4D;
+      const mask = fullMask(toUnit(maskW) as tf.Tensor4D);
       const pattern = toUnit(patternW) as tf.Tensor4D;
       const m5 = tf.reshape(mask, [a, 1, h, w, 1]);
       const stamped = tf.add(

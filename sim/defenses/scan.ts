@@ -21,6 +21,7 @@ export const DEFAULT_SCAN_OPTIONS: ScanOptions = {
   beta1: 0.5,
   beta2: 0.9,
   cost: { ...NC_COST_DEFAULTS, initCost: 1e-2, patience: 3, earlyStopPatience: 6 },
+  maskUpsample: 1,
   seed: 0,
 };
 
@@ -30,10 +31,10 @@ export function resolveScanOptions(options: Partial<ScanOptions> = {}): ScanOpti
     ...options,
     cost: { ...DEFAULT_SCAN_OPTIONS.cost, ...options.cost },
   };
-  const { threshold, samples, batchSize, maxEpochs } = resolved;
+  const { threshold, samples, batchSize, maxEpochs, maskUpsample } = resolved;
   if (!(threshold > 0 && threshold <= 1))
     throw new Error(`scan threshold must be in (0, 1], got ${threshold}`);
-  for (const [name, value] of Object.entries({ samples, batchSize, maxEpochs })) {
+  for (const [name, value] of Object.entries({ samples, batchSize, maxEpochs, maskUpsample })) {
     if (!Number.isInteger(value) || value < 1)
       throw new Error(`scan ${name} must be a positive integer, got ${value}`);
   }
@@ -76,6 +77,7 @@ export async function runScan(
       batchSize: resolved.batchSize,
       maxEpochs: resolved.maxEpochs,
       steps: triggers.reduce((n, t) => n + t.steps, 0),
+      maskUpsample: resolved.maskUpsample,
     },
     triggers: triggers.map(({ label, mask, pattern }) => ({ label, mask, pattern })),
     shape: { height, width, channels },

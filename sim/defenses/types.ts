@@ -20,6 +20,11 @@ export interface ScanOptions {
   readonly beta1: number;
   readonly beta2: number;
   readonly cost: CostScheduleOptions;
+  /**
+   * Side of the square pixel block one mask parameter covers (NC's `upsample_size`): 1 = a
+   * mask value per pixel; 2 = per 2 x 2 block. The L1 norm is that of the full-size mask.
+   */
+  readonly maskUpsample: number;
   /** Seeds the sample, the batch order and the initial mask and pattern. */
   readonly seed: number;
   /** Labels to reverse-engineer (default: all); the anomaly index needs at least three. */
@@ -60,7 +65,13 @@ export interface ScanResult {
   readonly modelIndex: number;
   readonly flaggedLabels: readonly number[];
   readonly seconds: number;
-  readonly budget: { samples: number; batchSize: number; maxEpochs: number; steps: number };
+  readonly budget: {
+    samples: number;
+    batchSize: number;
+    maxEpochs: number;
+    steps: number;
+    maskUpsample: number;
+  };
   /** The recovered triggers as images, by label (not in the JSON summary). */
   readonly triggers: readonly { label: number; mask: Float32Array; pattern: Float32Array }[];
   readonly shape: { height: number; width: number; channels: number };

@@ -41,6 +41,8 @@ export interface NativeKernels {
   ): void;
   /** dims: [n, h, w, c, outH, outW, filterH, filterW, strideH, strideW, padTop, padLeft]. */
   maxPoolGrad(dy: Float32Array, x: Float32Array, dx: Float32Array, dims: readonly number[]): void;
+  /** OpenMP threads of the calling thread's parallel regions (other threads keep theirs). */
+  setThreads?(n: number): void;
   version(): string;
 }
 
@@ -78,4 +80,15 @@ export function loadNativeKernels(): NativeStatus {
     status = { loaded: false, detail: `native addon unavailable (npm run build:native): ${message}` };
   }
   return status;
+}
+
+/**
+ * Caps the native kernels' threads for the calling JS thread only. Returns false when the
+ * addon is not loaded (or was built before setThreads existed); then nothing changes.
+ */
+export function setNativeThreadsOfThisThread(n: number): boolean {
+  // Only an addon the backend loader already loaded: this must not pull it in by itself.
+  if (!status?.loaded || typeof status.kernels.setThreads !== 'function') return false;
+  status.kernels.setThreads(n);
+  return true;
 }

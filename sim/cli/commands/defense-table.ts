@@ -4,7 +4,14 @@ import { mkdir, readdir, readFile, writeFile } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import { loadBackend, type BackendName } from '../../backend/loader.ts';
 import { loadDataset, type DatasetName } from '../../data/registry.ts';
-import { getDefense, parseDefenseList, scanSummary, type DefenseName } from '../../defenses/index.ts';
+import {
+  DEFAULT_SCAN_OPTIONS,
+  getDefense,
+  parseDefenseList,
+  scanSummary,
+  type DefenseName,
+  type ScanOptions,
+} from '../../defenses/index.ts';
 import { detailTable, indexTable, type ScanRecordRow } from '../../defenses/table.ts';
 import { applyDrift } from '../../drift/index.ts';
 import type { ExperimentConfig } from '../../experiment/config.ts';
@@ -45,6 +52,7 @@ export function registerDefenseTable(program: Command): void {
     .option('--batch <n>', 'images per step and label')
     .option('--patience <n>', "NC's patience (early stop after twice that)")
     .option('--init-cost <c>', 'weight of |m|_1 once a trigger is found')
+    .option('--mask-block <n>', "one mask value per n x n pixel block (NC's upsample_size)")
     .option('--seed <n>', 'scan seed', '0')
     .option('--seeds <list>', "only these experiment seeds (default: every seed-<n> in the run's models/)")
     .option('--backend <name>', 'tensorflow-gpu | tensorflow | wasm | cpu')
@@ -110,17 +118,18 @@ async function scanRun(
       const clean = applyDrift(test, config.drift, index);
       for (const threshold of thresholds) {
         for (const defense of defenses) {
-          const file = join(run, 'defenses', `seed-${seed}-F${index}-${defense}-${threshold}.json`);
+          const options = {
+            ...scanOptions({ ...flags, threshold: String(threshold) }),
+            seed: Number(flags.seed),
+          };
+          const name = `seed-${seed}-F${index}-${defense}-${threshold}${budgetTag(options)}.json`;
+          const file = join(run, 'defenses', name);
           let scan: StoredScan;
           if (existsSync(file)) {
             scan = JSON.parse(await readFile(file, 'utf8')) as StoredScan;
           } else {
             const model = deserializeModel(new Uint8Array(await readFile(path)));
             try {
-              const options = {
-                ...scanOptions({ ...flags, threshold: String(threshold) }),
-                seed: Number(flags.seed),
-              };
               const summary = scanSummary(await getDefense(defense).scan(model, clean, options));
               await writeFile(file, JSON.stringify(summary));
               scan = summary as unknown as StoredScan;
@@ -158,4 +167,25 @@ async function scanRun(
 function scheduleName(config: ExperimentConfig): string {
   const s = config.update.schedule;
   return s.kind === 'constant' ? `SGD ${s.lr}` : `STLR ${s.maxLr}`;
+}
+
+/**
+ * Part of a cached scan's file name that tells budgets apart: empty at the default budget
+ * (so existing caches stay valid), else the fields that differ, e.g. `-samples300-block2`.
+ */
+export function budgetTag(options: Partial<ScanOptions>): string {
+  const d = DEFAULT_SCAN_OPTIONS;
+  const parts: [string, number | undefined, number][] = [
+    ['samples', options.samples, d.samples],
+    ['epochs', options.maxEpochs, d.maxEpochs],
+    ['batch', options.batchSize, d.batchSize],
+    ['patience', options.cost?.patience, d.cost.patience],
+    ['cost', options.cost?.initCost, d.cost.initCost],
+    ['block', options.maskUpsample, d.maskUpsample],
+    ['seed', options.seed, d.seed],
+  ];
+  return parts
+    .filter(([, value, fallback]) => value !== undefined && value !== fallback)
+    .map(([key, value]) => `-${key}${value}`)
+    .join('');
 }

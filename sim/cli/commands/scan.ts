@@ -26,6 +26,7 @@ export interface ScanBudgetFlags {
   batch?: string;
   patience?: string;
   initCost?: string;
+  maskBlock?: string;
   seed: string;
 }
 
@@ -54,6 +55,10 @@ export function registerScan(program: Command): void {
     .option('--samples <n>', `clean images to optimise on (default ${DEFAULT_SCAN_OPTIONS.samples})`)
     .option('--epochs <n>', `passes over them at most (default ${DEFAULT_SCAN_OPTIONS.maxEpochs})`)
     .option('--batch <n>', `images per step and label (default ${DEFAULT_SCAN_OPTIONS.batchSize})`)
+    .option(
+      '--mask-block <n>',
+      `one mask value per n x n pixel block, NC's upsample_size (default ${DEFAULT_SCAN_OPTIONS.maskUpsample})`,
+    )
     .option(
       '--patience <n>',
       `epochs before the cost moves; early stop after twice that (default ${DEFAULT_SCAN_OPTIONS.cost.patience})`,
@@ -141,6 +146,7 @@ export function scanOptions(flags: ScanBudgetFlags & { threshold: string }): Par
     ...(flags.samples !== undefined && { samples: integer(flags.samples, 'samples') }),
     ...(flags.epochs !== undefined && { maxEpochs: integer(flags.epochs, 'epochs') }),
     ...(flags.batch !== undefined && { batchSize: integer(flags.batch, 'batch') }),
+    ...(flags.maskBlock !== undefined && { maskUpsample: integer(flags.maskBlock, 'mask-block') }),
     cost: {
       ...DEFAULT_SCAN_OPTIONS.cost,
       ...(patience !== undefined && { patience, earlyStopPatience: 2 * patience }),

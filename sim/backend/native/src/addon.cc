@@ -353,6 +353,22 @@ napi_value Version(napi_env env, napi_callback_info) {
   return out;
 }
 
+// Sets the OpenMP team size of the calling thread only (a per-thread ICV): the event-loop
+// thread answers one-image predictions, for which waking a second thread costs more than
+// the convolution itself, while a training worker thread keeps every core.
+napi_value SetThreads(napi_env env, napi_callback_info info) {
+  size_t argc = 1;
+  napi_value argv[1];
+  napi_get_cb_info(env, info, &argc, argv, nullptr, nullptr);
+  int32_t n = 0;
+  if (argc < 1 || napi_get_value_int32(env, argv[0], &n) != napi_ok || n < 1) {
+    napi_throw_type_error(env, nullptr, "setThreads expects a positive integer");
+    return nullptr;
+  }
+  omp_set_num_threads(n);
+  return nullptr;
+}
+
 napi_value Init(napi_env env, napi_value exports) {
   napi_value fn;
   napi_create_function(env, "conv", NAPI_AUTO_LENGTH, ConvCall, nullptr, &fn);
@@ -365,6 +381,8 @@ napi_value Init(napi_env env, napi_value exports) {
   napi_set_named_property(env, exports, "bnGrad", fn);
   napi_create_function(env, "maxPoolGrad", NAPI_AUTO_LENGTH, MaxPoolGradCall, nullptr, &fn);
   napi_set_named_property(env, exports, "maxPoolGrad", fn);
+  napi_create_function(env, "setThreads", NAPI_AUTO_LENGTH, SetThreads, nullptr, &fn);
+  napi_set_named_property(env, exports, "setThreads", fn);
   napi_create_function(env, "version", NAPI_AUTO_LENGTH, Version, nullptr, &fn);
   napi_set_named_property(env, exports, "version", fn);
   return exports;
