@@ -59,10 +59,7 @@ export function timelineSpec(results: ExperimentResults, title: string): TopLeve
     title: 'model update (0 = F0)',
     axis: { tickMinStep: 1 },
   };
-  return {
-    $schema: 'https://vega.github.io/schema/vega-lite/v5.json',
-    title,
-    resolve: { legend: { color: 'independent' } },
+  const timeline = {
     width: 520,
     height: 280,
     data: { values: rows },
@@ -104,5 +101,63 @@ export function timelineSpec(results: ExperimentResults, title: string): TopLeve
         encoding: { y: { datum: results.config.gamma } },
       },
     ],
-  } as TopLevelSpec;
+  };
+  const header = {
+    $schema: 'https://vega.github.io/schema/vega-lite/v5.json',
+    title,
+    resolve: { legend: { color: 'independent' } },
+  };
+  const scans = scanRows(results);
+  if (scans.length === 0) return { ...header, ...timeline } as TopLevelSpec;
+  return { ...header, vconcat: [timeline, anomalyPanel(scans, x)] } as TopLevelSpec;
+}
+
+interface ScanRow {
+  model: number;
+  seed: number;
+  /** Inspection name: nc, tabor, nc@0.5 ... */
+  scan: string;
+  index: number;
+}
+
+/** Anomaly indices that `run --scan` stored in results.json, one row per seed and scan. */
+export function scanRows(results: ExperimentResults): ScanRow[] {
+  return results.seeds.flatMap((s) =>
+    s.models.flatMap((m) =>
+      Object.entries(m.inspections ?? {}).flatMap(([scan, value]) => {
+        const index = (value as { modelIndex?: unknown } | null)?.modelIndex;
+        return typeof index === 'number' && Number.isFinite(index)
+          ? [{ model: m.index, seed: s.seed, scan, index }]
+          : [];
+      }),
+    ),
+  );
+}
+
+/** Second panel under the timeline: each seed's anomaly index as a point, the mean as a line, 2 = flagged. */
+function anomalyPanel(rows: ScanRow[], x: Record<string, unknown>) {
+  const scans = [...new Set(rows.map((r) => r.scan))].sort();
+  const color = {
+    field: 'scan',
+    type: 'nominal',
+    scale: { domain: scans, range: PALETTE.slice(4, 4 + scans.length) },
+    title: 'scan',
+  };
+  const y = { field: 'index', type: 'quantitative', title: 'anomaly index' };
+  return {
+    width: 520,
+    height: 140,
+    data: { values: rows },
+    layer: [
+      { mark: { type: 'point', opacity: 0.6 }, encoding: { x, y, color } },
+      {
+        mark: { type: 'line', point: false },
+        encoding: { x, y: { ...y, aggregate: 'mean' }, color },
+      },
+      {
+        mark: { type: 'rule', strokeDash: [3, 3], color: '#B00' },
+        encoding: { y: { datum: 2 } },
+      },
+    ],
+  };
 }
