@@ -55,9 +55,9 @@ test('scanRows lists every stored anomaly index by model, seed and scan', () => 
 });
 
 test('the plot gains an anomaly-index panel only when the run scanned models', async () => {
-  const plain = timelineSpec(results(false), 'plain') as Record<string, unknown>;
+  const plain = timelineSpec(results(false), 'plain') as unknown as Record<string, unknown>;
   assert.equal(plain.vconcat, undefined);
-  const scanned = timelineSpec(results(true), 'scanned') as { vconcat?: unknown[] };
+  const scanned = timelineSpec(results(true), 'scanned') as unknown as { vconcat?: unknown[] };
   assert.equal(scanned.vconcat?.length, 2);
   const svg = await renderSvg(scanned as never);
   assert.match(svg, /anomaly index/);
