@@ -311,7 +311,7 @@ export class LiveLoop {
     events.publish(report.outcome === 'failed' ? EVENTS.cycleFailed : EVENTS.cycleFinished, report);
     this.phase = 'idle';
     if (report.outcome === 'success' && c.SCAN_EVERY > 0 && this.promotedUpdates % c.SCAN_EVERY === 0) {
-      await this.scanNow().catch((err: Error) => log.error({ err }, 'scheduled scan failed'));
+      await this.scanNow().catch((err: Error) => this.logUnlessStopping(err, 'scheduled scan failed'));
     }
     this.publishState();
     return report;
@@ -370,10 +370,16 @@ export class LiveLoop {
   startScan(): { accepted: boolean; reason?: string } {
     if (!this.isReady()) return { accepted: false, reason: 'not ready' };
     if (this.busy) return { accepted: false, reason: 'busy' };
-    const run = this.scanNow().catch((err: Error) => this.d.log.error({ err }, 'scan failed'));
+    const run = this.scanNow().catch((err: Error) => this.logUnlessStopping(err, 'scan failed'));
     this.busy = run;
     void run.finally(() => (this.busy = undefined));
     return { accepted: true };
+  }
+
+  /** Work cut short by stop() (the worker is terminated) is expected, not an error. */
+  private logUnlessStopping(err: Error, msg: string): void {
+    if (this.stopped) this.d.log.debug({ err }, `${msg} (service stopping)`);
+    else this.d.log.error({ err }, msg);
   }
 
   private publishDecision(decision: ReturnType<MitigationPolicy['history']>[number]): void {
