@@ -5,22 +5,10 @@
  */
 import { randomBytes } from 'node:crypto';
 import { mkdir, open, readdir, readFile, rename, rm } from 'node:fs/promises';
-import { join } from 'node:path';
-import { buildVersion, encodeJson, verifyVersion } from './checksum.ts';
-import {
-  MANIFEST_FILE,
-  OPERATOR_STATE_FILE,
-  POINTER_FILE,
-  VersionNotFoundError,
-  manifestSchema,
-  pointerSchema,
-  versionDir,
-  type LoadedVersion,
-  type Manifest,
-  type ModelStore,
-  type Pointer,
-  type VersionDraft,
-} from './model-store.ts';
+import { dirname, join } from 'node:path';
+import { buildVersion, encodeJson } from './checksum.ts';
+import { KeyedModelStore } from './keyed-store.ts';
+import { MANIFEST_FILE, versionDir, type Manifest, type VersionDraft } from './model-store.ts';
 
 const STAGING_PREFIX = '.staging-';
 
@@ -47,10 +35,12 @@ function isMissing(err: unknown): boolean {
   return (err as NodeJS.ErrnoException).code === 'ENOENT';
 }
 
-export class FsModelStore implements ModelStore {
+export class FsModelStore extends KeyedModelStore {
   readonly kind = 'fs' as const;
 
-  constructor(private readonly root: string) {}
+  constructor(private readonly root: string) {
+    super();
+  }
 
   async init(): Promise<void> {
     await mkdir(join(this.root, 'models'), { recursive: true });
@@ -68,7 +58,7 @@ export class FsModelStore implements ModelStore {
     return join(this.root, 'models', name);
   }
 
-  private async versionNumbers(name: string): Promise<number[]> {
+  protected async versionNumbers(name: string): Promise<number[]> {
     let entries: string[];
     try {
       entries = await readdir(this.modelDir(name));
@@ -105,81 +95,23 @@ export class FsModelStore implements ModelStore {
     return manifest;
   }
 
-  async getManifest(name: string, version: number): Promise<Manifest | undefined> {
+  protected async read(key: string): Promise<Uint8Array | undefined> {
     try {
-      const text = await readFile(join(this.root, versionDir(name, version), MANIFEST_FILE), 'utf8');
-      return manifestSchema.parse(JSON.parse(text));
+      return new Uint8Array(await readFile(join(this.root, key)));
     } catch (err) {
       if (isMissing(err)) return undefined;
       throw err;
     }
-  }
-
-  async listVersions(name: string): Promise<Manifest[]> {
-    const out: Manifest[] = [];
-    for (const v of await this.versionNumbers(name)) {
-      const m = await this.getManifest(name, v);
-      if (m) out.push(m);
-    }
-    return out;
-  }
-
-  async loadVersion(name: string, version: number): Promise<LoadedVersion> {
-    const manifest = await this.getManifest(name, version);
-    if (!manifest) throw new VersionNotFoundError(`${name} v${version} does not exist`);
-    const files: Record<string, Uint8Array> = {};
-    for (const entry of manifest.files) {
-      try {
-        files[entry.path] = new Uint8Array(
-          await readFile(join(this.root, versionDir(name, version), entry.path)),
-        );
-      } catch (err) {
-        if (!isMissing(err)) throw err;
-      }
-    }
-    return verifyVersion(manifest, files);
-  }
-
-  async promote(name: string, version: number, step: number, reason: Pointer['reason']): Promise<Pointer> {
-    const manifest = await this.getManifest(name, version);
-    if (!manifest) throw new VersionNotFoundError(`${name} v${version} does not exist`);
-    if (manifest.status === 'rejected')
-      throw new Error(`${name} v${version} was rejected and cannot be promoted`);
-    const pointer: Pointer = { name, version, step, promotedAt: new Date().toISOString(), reason };
-    await this.replaceFile(name, POINTER_FILE, encodeJson(pointer));
-    return pointer;
-  }
-
-  async getPromoted(name: string): Promise<Pointer | undefined> {
-    const text = await this.readOptional(name, POINTER_FILE);
-    return text === undefined ? undefined : pointerSchema.parse(JSON.parse(text));
-  }
-
-  async saveOperatorState(name: string, state: unknown): Promise<void> {
-    await mkdir(this.modelDir(name), { recursive: true });
-    await this.replaceFile(name, OPERATOR_STATE_FILE, encodeJson(state));
-  }
-
-  async loadOperatorState(name: string): Promise<unknown> {
-    const text = await this.readOptional(name, OPERATOR_STATE_FILE);
-    return text === undefined ? undefined : JSON.parse(text);
   }
 
   /** Write-then-rename: readers see the old file or the new one, never a torn one. */
-  private async replaceFile(name: string, file: string, data: Uint8Array): Promise<void> {
-    const dir = this.modelDir(name);
-    const tmp = join(dir, `${file}.${randomBytes(6).toString('hex')}.tmp`);
+  protected async replace(key: string, data: Uint8Array): Promise<void> {
+    const path = join(this.root, key);
+    const dir = dirname(path);
+    await mkdir(dir, { recursive: true });
+    const tmp = `${path}.${randomBytes(6).toString('hex')}.tmp`;
     await writeDurable(tmp, data);
-    await rename(tmp, join(dir, file));
+    await rename(tmp, path);
     await syncDir(dir);
-  }
-
-  private async readOptional(name: string, file: string): Promise<string | undefined> {
-    try {
-      return await readFile(join(this.modelDir(name), file), 'utf8');
-    } catch (err) {
-      if (isMissing(err)) return undefined;
-      throw err;
-    }
   }
 }

@@ -6,21 +6,9 @@
  */
 import { Client } from 'minio';
 import type { Readable } from 'node:stream';
-import { buildVersion, encodeJson, verifyVersion } from './checksum.ts';
-import {
-  MANIFEST_FILE,
-  OPERATOR_STATE_FILE,
-  POINTER_FILE,
-  VersionNotFoundError,
-  manifestSchema,
-  pointerSchema,
-  versionDir,
-  type LoadedVersion,
-  type Manifest,
-  type ModelStore,
-  type Pointer,
-  type VersionDraft,
-} from './model-store.ts';
+import { buildVersion, encodeJson } from './checksum.ts';
+import { KeyedModelStore } from './keyed-store.ts';
+import { MANIFEST_FILE, versionDir, type Manifest, type VersionDraft } from './model-store.ts';
 
 export interface S3StoreOptions {
   endPoint: string;
@@ -43,13 +31,14 @@ async function readAll(stream: Readable): Promise<Uint8Array> {
   return new Uint8Array(Buffer.concat(chunks));
 }
 
-export class S3ModelStore implements ModelStore {
+export class S3ModelStore extends KeyedModelStore {
   readonly kind = 's3' as const;
   private readonly client: Client;
   private readonly bucket: string;
   private readonly region: string;
 
   constructor(options: S3StoreOptions) {
+    super();
     this.client = new Client({
       endPoint: options.endPoint,
       port: options.port,
@@ -67,7 +56,7 @@ export class S3ModelStore implements ModelStore {
       await this.client.makeBucket(this.bucket, this.region);
   }
 
-  private async get(key: string): Promise<Uint8Array | undefined> {
+  protected async read(key: string): Promise<Uint8Array | undefined> {
     try {
       return await readAll(await this.client.getObject(this.bucket, key));
     } catch (err) {
@@ -80,8 +69,13 @@ export class S3ModelStore implements ModelStore {
     await this.client.putObject(this.bucket, key, Buffer.from(data), data.byteLength);
   }
 
+  /** A PUT replaces an object atomically: readers get the old or the new bytes. */
+  protected replace(key: string, data: Uint8Array): Promise<void> {
+    return this.put(key, data);
+  }
+
   /** Every v<N> prefix under the model, complete or not. */
-  private async usedVersionNumbers(name: string): Promise<number[]> {
+  protected async versionNumbers(name: string): Promise<number[]> {
     const prefix = `models/${name}/`;
     const numbers: number[] = [];
     const stream = this.client.listObjectsV2(this.bucket, prefix, false);
@@ -94,63 +88,13 @@ export class S3ModelStore implements ModelStore {
   }
 
   async saveVersion(name: string, draft: VersionDraft): Promise<Manifest> {
-    const used = await this.usedVersionNumbers(name);
+    const used = await this.versionNumbers(name);
     const version = (used.at(-1) ?? 0) + 1;
     const dir = versionDir(name, version);
-    if (await this.get(`${dir}/${MANIFEST_FILE}`)) throw new Error(`${name} v${version} already exists`);
+    if (await this.read(`${dir}/${MANIFEST_FILE}`)) throw new Error(`${name} v${version} already exists`);
     const { files, manifest } = buildVersion(name, version, draft);
     for (const [path, data] of Object.entries(files)) await this.put(`${dir}/${path}`, data);
     await this.put(`${dir}/${MANIFEST_FILE}`, encodeJson(manifest));
     return manifest;
-  }
-
-  async getManifest(name: string, version: number): Promise<Manifest | undefined> {
-    const data = await this.get(`${versionDir(name, version)}/${MANIFEST_FILE}`);
-    return data ? manifestSchema.parse(JSON.parse(new TextDecoder().decode(data))) : undefined;
-  }
-
-  async listVersions(name: string): Promise<Manifest[]> {
-    const out: Manifest[] = [];
-    for (const v of await this.usedVersionNumbers(name)) {
-      const m = await this.getManifest(name, v);
-      if (m) out.push(m);
-    }
-    return out;
-  }
-
-  async loadVersion(name: string, version: number): Promise<LoadedVersion> {
-    const manifest = await this.getManifest(name, version);
-    if (!manifest) throw new VersionNotFoundError(`${name} v${version} does not exist`);
-    const files: Record<string, Uint8Array> = {};
-    for (const entry of manifest.files) {
-      const data = await this.get(`${versionDir(name, version)}/${entry.path}`);
-      if (data) files[entry.path] = data;
-    }
-    return verifyVersion(manifest, files);
-  }
-
-  async promote(name: string, version: number, step: number, reason: Pointer['reason']): Promise<Pointer> {
-    const manifest = await this.getManifest(name, version);
-    if (!manifest) throw new VersionNotFoundError(`${name} v${version} does not exist`);
-    if (manifest.status === 'rejected')
-      throw new Error(`${name} v${version} was rejected and cannot be promoted`);
-    const pointer: Pointer = { name, version, step, promotedAt: new Date().toISOString(), reason };
-    await this.put(`models/${name}/${POINTER_FILE}`, encodeJson(pointer));
-    return pointer;
-  }
-
-  async getPromoted(name: string): Promise<Pointer | undefined> {
-    const data = await this.get(`models/${name}/${POINTER_FILE}`);
-    return data ? pointerSchema.parse(JSON.parse(new TextDecoder().decode(data))) : undefined;
-  }
-
-  async saveOperatorState(name: string, state: unknown): Promise<void> {
-    // A PUT replaces an object atomically: readers get the old or the new document.
-    await this.put(`models/${name}/${OPERATOR_STATE_FILE}`, encodeJson(state));
-  }
-
-  async loadOperatorState(name: string): Promise<unknown> {
-    const data = await this.get(`models/${name}/${OPERATOR_STATE_FILE}`);
-    return data ? JSON.parse(new TextDecoder().decode(data)) : undefined;
   }
 }
