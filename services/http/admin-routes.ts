@@ -8,13 +8,19 @@ import { HttpError } from './errors.ts';
 import { campaignParam, emptyBody, poisonBody, rollbackBody, scheduleBody } from './schemas.ts';
 import { parseOr400 } from './validate.ts';
 
+/** The loop refuses operator changes until it has read the stored operator state: 503. */
+function unavailable(err: unknown): never {
+  if (err instanceof NotReadyError) throw new HttpError(503, err.message);
+  throw err;
+}
+
 export function adminRoutes(loop: LiveLoop, log: Logger): Router {
   const r = Router();
 
   r.post('/poison', async (req, res) => {
     const input = parseOr400(poisonBody, req.body, 'body');
     try {
-      const campaign = await loop.createCampaign(input);
+      const campaign = await loop.createCampaign(input).catch(unavailable);
       log.info(
         { campaign: campaign.id, trigger: campaign.trigger, mode: campaign.mode },
         'poison campaign created',
@@ -39,7 +45,7 @@ export function adminRoutes(loop: LiveLoop, log: Logger): Router {
 
   r.delete('/poison/:id', async (req, res) => {
     const { id } = parseOr400(campaignParam, req.params, 'params');
-    const campaign = await loop.stopCampaign(id);
+    const campaign = await loop.stopCampaign(id).catch(unavailable);
     if (!campaign) throw new HttpError(404, `campaign ${id} does not exist`);
     res.json(campaign);
   });
@@ -63,19 +69,19 @@ export function adminRoutes(loop: LiveLoop, log: Logger): Router {
 
   r.post('/pause', async (req, res) => {
     parseOr400(emptyBody, req.body, 'body');
-    await loop.setPaused(true);
+    await loop.setPaused(true).catch(unavailable);
     res.json({ paused: true });
   });
 
   r.post('/resume', async (req, res) => {
     parseOr400(emptyBody, req.body, 'body');
-    await loop.setPaused(false);
+    await loop.setPaused(false).catch(unavailable);
     res.json({ paused: false });
   });
 
   r.put('/schedule', async (req, res) => {
     const { schedule } = parseOr400(scheduleBody, req.body, 'body');
-    await loop.setSchedule(schedule);
+    await loop.setSchedule(schedule).catch(unavailable);
     res.json(loop.state().schedule);
   });
 

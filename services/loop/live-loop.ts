@@ -68,6 +68,8 @@ export class LiveLoop {
   private lastScan: ScanSummary | undefined;
   private promotedUpdates = 0;
   private bootError: string | undefined;
+  /** False until the previous run's operator state is read; operator changes wait for it. */
+  private operatorStateLoaded = false;
   /** Operator-state writes, chained so that they land in order. */
   private persisting: Promise<void> = Promise.resolve();
 
@@ -93,9 +95,9 @@ export class LiveLoop {
     for (let attempt = 1; !this.stopped; attempt++) {
       try {
         await this.d.store.init();
+        if (!this.operatorStateLoaded) await this.restoreOperatorState();
         await this.d.trainer.start();
         await this.loadOrCreateInitial();
-        await this.restoreOperatorState();
         this.bootError = undefined;
         break;
       } catch (err) {
@@ -158,6 +160,13 @@ export class LiveLoop {
     policy.restore(resumed.policy);
     metrics.policy.mitigationActive.set(policy.active ? 1 : 0);
     for (const note of resumed.notes) log.info(note);
+    this.operatorStateLoaded = true;
+  }
+
+  /** Operator changes before the stored state is read would be overwritten by it: refuse them. */
+  private requireOperatorState(): void {
+    if (!this.operatorStateLoaded)
+      throw new NotReadyError('starting: the operator state is not loaded yet (registry unreachable?)');
   }
 
   /**
@@ -416,6 +425,7 @@ export class LiveLoop {
 
   /** Creates a poison campaign; resolves once the operator state holding it is saved. */
   async createCampaign(input: CampaignInput): Promise<Campaign> {
+    this.requireOperatorState();
     const { campaign, evicted } = this.d.campaigns.create(input);
     if (evicted) this.d.metrics.attack.forget(evicted.id, evicted.trigger.kind);
     this.d.metrics.attack.poisonActive.set({ campaign: campaign.id, attack: campaign.trigger.kind }, 1);
@@ -425,6 +435,7 @@ export class LiveLoop {
   }
 
   async stopCampaign(id: string): Promise<Campaign | undefined> {
+    this.requireOperatorState();
     const campaign = this.d.campaigns.get(id);
     if (!campaign) return undefined;
     if (this.d.campaigns.stop(id)) {
@@ -436,6 +447,7 @@ export class LiveLoop {
   }
 
   async setSchedule(schedule: string): Promise<void> {
+    this.requireOperatorState();
     this.operatorSchedule = schedule;
     this.d.events.publish(EVENTS.scheduleChanged, { schedule, effective: this.d.policy.schedule(schedule) });
     this.d.log.info({ schedule }, 'update schedule changed');
@@ -443,6 +455,7 @@ export class LiveLoop {
   }
 
   async setPaused(paused: boolean): Promise<void> {
+    this.requireOperatorState();
     this.paused = paused;
     this.publishState();
     await this.persist();

@@ -107,4 +107,35 @@ describe('live loop resilience', () => {
     assert.equal((await svc.store.getPromoted('live-mnist'))?.step, step);
     assert.equal(svc.loop.currentStep(), step);
   });
+
+  it('refuses operator changes with 503 until the registry is reachable, then accepts them', async () => {
+    const dir = await mkdtemp(join(tmpdir(), 'permanence-late-s3-'));
+    const late = await startS3rver(dir);
+    const port = late.port;
+    await late.stop(); // nothing listens on the port while the service starts
+    const starting = await startTestService({
+      REGISTRY: 's3',
+      S3_ENDPOINT: '127.0.0.1',
+      S3_PORT: String(port),
+      S3_ACCESS_KEY: S3_CREDENTIALS.accessKey,
+      S3_SECRET_KEY: S3_CREDENTIALS.secretKey,
+      S3_BUCKET: 'late',
+    });
+    let revived: RunningS3 | undefined;
+    try {
+      const pause = () => fetch(`${starting.url}/admin/pause`, { method: 'POST', headers: adminHeaders() });
+      const refused = await pause();
+      assert.equal(refused.status, 503);
+      assert.match(((await refused.json()) as { error: string }).error, /operator state/);
+      assert.equal(starting.loop.state().paused, false, 'nothing changed');
+      revived = await startS3rver(dir, port);
+      await starting.ready;
+      assert.equal((await pause()).status, 200);
+      assert.equal(starting.loop.state().paused, true);
+    } finally {
+      await starting.dispose();
+      await revived?.stop();
+      await rm(dir, { recursive: true, force: true });
+    }
+  });
 });
