@@ -24,6 +24,14 @@ export async function renderSvg(spec: TopLevelSpec): Promise<string> {
   }
 }
 
+/** e.g. "mnist small-cnn: badnets, inject d0, SGD 0.01 (3 seeds)": what `run` and `plot` draw. */
+export function defaultPlotTitle(results: ExperimentResults): string {
+  const c = results.config;
+  const schedule = c.update.schedule;
+  const update = schedule.kind === 'constant' ? `SGD ${schedule.lr}` : `STLR ${schedule.maxLr}`;
+  return `${c.dataset} ${c.model}: ${c.attack?.kind ?? 'clean'}, inject ${c.injection.mode}, ${update} (${results.seeds.length} seeds)`;
+}
+
 /**
  * Figure 2 of the paper for one experiment: clean accuracy and ASR per model (mean line,
  * +-1 std band over seeds), with the static F0 baseline dashed.
@@ -60,6 +68,8 @@ export function timelineSpec(results: ExperimentResults, title: string): TopLeve
     axis: { tickMinStep: 1 },
   };
   const timeline = {
+    // The bands' colour legend is hidden and the lines' shown: legends per layer.
+    resolve: { legend: { color: 'independent' } },
     width: 520,
     height: 280,
     data: { values: rows },
@@ -102,14 +112,15 @@ export function timelineSpec(results: ExperimentResults, title: string): TopLeve
       },
     ],
   };
-  const header = {
-    $schema: 'https://vega.github.io/schema/vega-lite/v5.json',
-    title,
-    resolve: { legend: { color: 'independent' } },
-  };
+  const header = { $schema: 'https://vega.github.io/schema/vega-lite/v5.json', title };
   const scans = scanRows(results);
   if (scans.length === 0) return { ...header, ...timeline } as TopLevelSpec;
-  return { ...header, vconcat: [timeline, anomalyPanel(scans, x)] } as TopLevelSpec;
+  return {
+    ...header,
+    // Each panel keeps its own colours and legend (series above, scans below).
+    resolve: { scale: { color: 'independent' }, legend: { color: 'independent' } },
+    vconcat: [timeline, anomalyPanel(scans, x)],
+  } as TopLevelSpec;
 }
 
 interface ScanRow {

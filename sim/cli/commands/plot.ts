@@ -1,7 +1,7 @@
 import type { Command } from 'commander';
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { renderSvg, timelineSpec } from '../../experiment/plot.ts';
+import { defaultPlotTitle, renderSvg, timelineSpec } from '../../experiment/plot.ts';
 import type { ExperimentResults } from '../../experiment/results.ts';
 import { writeAtomic } from '../../experiment/run-folder.ts';
 
@@ -14,10 +14,7 @@ export function registerPlot(program: Command): void {
     .option('--title <text>', 'plot title')
     .action(async (run: string, flags: { title?: string }) => {
       const results = JSON.parse(await readFile(join(run, 'results.json'), 'utf8')) as ExperimentResults;
-      const c = results.config;
-      const title =
-        flags.title ??
-        `${c.dataset} ${c.model}: ${c.attack?.kind ?? 'clean'} (${results.seeds.length} seeds)`;
+      const title = flags.title ?? defaultPlotTitle(results);
       await writeAtomic(join(run, 'plot.svg'), await renderSvg(timelineSpec(results, title)));
       console.log(join(run, 'plot.svg'));
     });

@@ -14,7 +14,7 @@ import {
 } from '../../experiment/config.ts';
 import { runSeeds } from '../../experiment/parallel.ts';
 import { inspectionLines, parseDefenseList, type ScanInspectorSpec } from '../../defenses/index.ts';
-import { renderSvg, timelineSpec } from '../../experiment/plot.ts';
+import { defaultPlotTitle, renderSvg, timelineSpec } from '../../experiment/plot.ts';
 import { aggregate, resultsCsv, type ExperimentResults } from '../../experiment/results.ts';
 import { openRunFolder, writeAtomic } from '../../experiment/run-folder.ts';
 import { experimentProgress } from '../progress.ts';
@@ -135,7 +135,10 @@ Rerunning with the same --out and config resumes; another config is refused.`,
       const results = aggregate(config, all, backend.name, (performance.now() - started) / 1000);
       await writeAtomic(join(dir, 'results.json'), JSON.stringify(results, null, 2));
       await writeAtomic(join(dir, 'results.csv'), resultsCsv(results));
-      await writeAtomic(join(dir, 'plot.svg'), await renderSvg(timelineSpec(results, plotTitle(results))));
+      await writeAtomic(
+        join(dir, 'plot.svg'),
+        await renderSvg(timelineSpec(results, defaultPlotTitle(results))),
+      );
       printSummary(results, dir);
       for (const line of inspectionLines(results.seeds)) console.log(line);
     });
@@ -235,13 +238,6 @@ function estimateSteps(config: ReturnType<typeof parseExperimentConfig>): number
 
 function defaultName(attack: string): string {
   return attack;
-}
-
-function plotTitle(results: ExperimentResults): string {
-  const c = results.config;
-  const sched =
-    c.update.schedule.kind === 'constant' ? `SGD ${c.update.schedule.lr}` : `STLR ${c.update.schedule.maxLr}`;
-  return `${c.dataset} ${c.model}: ${c.attack?.kind ?? 'clean'}, inject ${c.injection.mode}, ${sched} (${c.seeds.length} seeds)`;
 }
 
 function printSummary(results: ExperimentResults, dir: string): void {
