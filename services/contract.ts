@@ -33,6 +33,8 @@ export const METRICS = {
   cycleDuration: 'permanence_cycle_duration_seconds',
   /** histogram, label {defense}: wall time of a scan. */
   scanDuration: 'permanence_scan_duration_seconds',
+  /** counter, labels {defense, outcome: clean|flagged|failed}: scans run. */
+  scans: 'permanence_scans_total',
   /** gauge: unix time of the last successful cycle. */
   lastSuccess: 'permanence_last_successful_cycle_timestamp_seconds',
   /** counter: /predict requests answered. */
@@ -57,6 +59,7 @@ export const EVENTS = {
   modelPromoted: 'model:promoted',
   modelRolledBack: 'model:rolledback',
   scanFinished: 'scan:finished',
+  scanFailed: 'scan:failed',
   poisonInjected: 'poison:injected',
   poisonStopped: 'poison:stopped',
   scheduleChanged: 'schedule:changed',

@@ -350,20 +350,32 @@ export class LiveLoop {
   /** Runs a backdoor scan of the served model now (waits for it). */
   async scanNow(): Promise<ScanSummary> {
     if (!this.isReady()) throw new NotReadyError('no model is served yet');
-    const { metrics, events, policy } = this.d;
+    const { metrics, events, policy, config } = this.d;
     const previous = this.phase;
     this.phase = 'scanning';
+    const version = this.servedManifest?.version;
     try {
-      const scan = await this.d.trainer.scan(this.servedBytes!, this.step);
+      let scan: ScanSummary;
+      try {
+        scan = await this.d.trainer.scan(this.servedBytes!, this.step);
+      } catch (err) {
+        if (!this.stopped) {
+          metrics.scan.scans.inc({ defense: config.SCAN_DEFENSE, outcome: 'failed' });
+          events.publish(EVENTS.scanFailed, {
+            defense: config.SCAN_DEFENSE,
+            version,
+            step: this.step,
+            error: (err as Error).message,
+          });
+        }
+        throw err;
+      }
       this.lastScan = scan;
+      metrics.scan.scans.inc({ defense: scan.defense, outcome: scan.flagged ? 'flagged' : 'clean' });
       metrics.scan.anomalyIndex.set({ defense: scan.defense }, scan.anomalyIndex);
       metrics.scan.backdoorFlagged.set({ defense: scan.defense }, scan.flagged ? 1 : 0);
       metrics.scan.scanDuration.observe({ defense: scan.defense }, scan.seconds);
-      events.publish(EVENTS.scanFinished, {
-        ...scan,
-        version: this.servedManifest?.version,
-        step: this.step,
-      });
+      events.publish(EVENTS.scanFinished, { ...scan, version, step: this.step });
       const decision = policy.onScan(scan.flagged, scan.defense, scan.anomalyIndex);
       if (decision) {
         this.publishDecision(decision);

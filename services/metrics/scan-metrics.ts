@@ -1,5 +1,5 @@
 /** Observable results of backdoor scans (a defender can run these). */
-import { Gauge, Histogram, type Registry } from 'prom-client';
+import { Counter, Gauge, Histogram, type Registry } from 'prom-client';
 import { METRICS } from '../contract.ts';
 import { SECONDS_TO_MINUTES } from './buckets.ts';
 
@@ -23,5 +23,11 @@ export function registerScanMetrics(registry: Registry) {
     buckets: SECONDS_TO_MINUTES,
     registers: [registry],
   });
-  return { anomalyIndex, backdoorFlagged, scanDuration };
+  const scans = new Counter({
+    name: METRICS.scans,
+    help: 'Backdoor scans run, by outcome (clean, flagged, failed).',
+    labelNames: ['defense', 'outcome'] as const,
+    registers: [registry],
+  });
+  return { anomalyIndex, backdoorFlagged, scanDuration, scans };
 }

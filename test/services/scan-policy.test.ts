@@ -4,7 +4,7 @@
  */
 import assert from 'node:assert/strict';
 import { after, it } from 'node:test';
-import { METRICS } from '../../services/contract.ts';
+import { EVENTS, METRICS } from '../../services/contract.ts';
 import type { CycleReport } from '../../services/loop/live-loop.ts';
 import { adminHeaders, metricValue, startTestService, type TestService } from './helpers/service.ts';
 
@@ -47,6 +47,8 @@ it('scans every promoted update and lets a flag force STLR updates', async (t) =
   assert.equal(metricValue(metrics, METRICS.anomalyIndex, 'defense="nc"'), state.scan.anomalyIndex);
   assert.equal(metricValue(metrics, METRICS.backdoorFlagged, 'defense="nc"'), state.scan.flagged ? 1 : 0);
   assert.equal(metricValue(metrics, 'permanence_scan_duration_seconds_count', 'defense="nc"'), 1);
+  const outcome = state.scan.flagged ? 'flagged' : 'clean';
+  assert.equal(metricValue(metrics, METRICS.scans, `defense="nc",outcome="${outcome}"`), 1);
 
   t.diagnostic(`anomaly index ${state.scan.anomalyIndex.toFixed(2)}, flagged ${state.scan.flagged}`);
   // The policy follows the observable flag only.
@@ -60,4 +62,28 @@ it('scans every promoted update and lets a flag force STLR updates', async (t) =
     // The forced update ran, then the policy released before that update's own scan.
     assert.deepEqual(after.policy.decisions.map((d) => d.action).slice(0, 2), ['force_stlr', 'release']);
   }
+});
+
+it('a failed scan is counted and published as scan:failed, and the served model stays', async () => {
+  assert.ok(svc, 'the first test started the service');
+  const served = svc.loop.state().model?.version;
+  // Make the worker's next scan fail, as a crashed or corrupt scan would.
+  const loop = svc.loop as unknown as { d: { trainer: { scan: () => Promise<never> } } };
+  const realScan = loop.d.trainer.scan;
+  loop.d.trainer.scan = () => Promise.reject(new Error('injected scan failure'));
+  const events: unknown[] = [];
+  const off = svc.events.on(EVENTS.scanFailed, (p) => events.push(p));
+  try {
+    await assert.rejects(svc.loop.scanNow(), /injected scan failure/);
+  } finally {
+    off();
+    loop.d.trainer.scan = realScan;
+  }
+  assert.deepEqual(events, [
+    { defense: 'nc', version: served, step: svc.loop.currentStep(), error: 'injected scan failure' },
+  ]);
+  const metrics = await (await fetch(`${svc.url}/metrics`)).text();
+  assert.equal(metricValue(metrics, METRICS.scans, 'defense="nc",outcome="failed"'), 1);
+  assert.equal(svc.loop.state().phase, 'idle');
+  assert.equal(svc.loop.state().model?.version, served);
 });

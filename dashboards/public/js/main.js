@@ -25,6 +25,7 @@ const EVENT_NAMES = [
   'model:promoted',
   'model:rolledback',
   'scan:finished',
+  'scan:failed',
   'poison:injected',
   'poison:stopped',
   'schedule:changed',

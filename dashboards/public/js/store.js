@@ -281,6 +281,14 @@ export function applyEvent(store, name, payload, now = Date.now()) {
       );
       return true;
     }
+    case 'scan:failed':
+      addLog(
+        store,
+        now,
+        'error',
+        `${defenseLabel(p.defense)} scan of v${p.version} failed: ${p.error ?? 'unknown error'}`,
+      );
+      return true;
     case 'poison:injected':
       store.campaigns.set(p.id, p);
       if (!store.marks.some((m) => m.kind === 'poison' && m.key === p.id)) {
