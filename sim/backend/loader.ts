@@ -58,14 +58,14 @@ function baselineKernels(): boolean {
 }
 let native: BackendInfo['native'] = { loaded: false, detail: 'only used with the wasm backend' };
 
-function candidates(): BackendCandidate[] {
+function candidates(baseline: boolean): BackendCandidate[] {
   return [
     { name: 'tensorflow-gpu', activate: () => activateTensorflow('@tensorflow/tfjs-node-gpu') },
     { name: 'tensorflow', activate: () => activateTensorflow('@tensorflow/tfjs-node') },
     {
       name: 'wasm',
       activate: async () => {
-        if (baselineKernels()) {
+        if (baseline) {
           native = { loaded: false, detail: 'not used with PERMANENCE_KERNELS=baseline' };
           kernels = registerBaselineWasmKernels();
           if (!(await tf.setBackend('wasm'))) throw new Error('wasm backend failed to initialise');
@@ -114,9 +114,10 @@ export function loadBackend(options: LoadBackendOptions = {}): Promise<BackendIn
     });
   }
   loading = (async () => {
-    const selection = await selectBackend(candidates(), requested, log);
+    const baseline = baselineKernels(); // an invalid value fails here, not as a skipped backend
+    const selection = await selectBackend(candidates(baseline), requested, log);
     await tf.ready();
-    const gradients = baselineKernels() ? [] : registerFastGradients();
+    const gradients = baseline ? [] : registerFastGradients();
     if (selection.name === 'wasm')
       log(`native kernels: ${native.loaded ? native.detail : `not used (${native.detail})`}`);
     return { ...selection, kernels, native, gradients, tfjsVersion: tf.version_core };

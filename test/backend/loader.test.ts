@@ -93,6 +93,20 @@ describe('loadBackend in a fresh process, native packages absent', () => {
     assert.ok(logs.some((m) => /wasm selected/.test(m)));
   });
 
+  it('PERMANENCE_KERNELS=baseline keeps only the stock-wasm training minimum', async () => {
+    const { info } = await loadInChild({ PERMANENCE_KERNELS: 'baseline' });
+    assert.equal(info.name, 'wasm');
+    assert.deepEqual(info.kernels, ['Conv2DBackpropFilter', 'Conv2DBackpropInput']);
+    assert.deepEqual(info.gradients, []);
+    assert.equal(info.native.loaded, false);
+    const full = await loadInChild({});
+    assert.ok(full.info.kernels.length > 2 && full.info.gradients.length > 0, 'the default adds more');
+    await assert.rejects(
+      loadInChild({ PERMANENCE_KERNELS: 'fast' }),
+      /PERMANENCE_KERNELS='fast' is not valid/,
+    );
+  });
+
   it('honours PERMANENCE_BACKEND', async () => {
     const { info } = await loadInChild({ PERMANENCE_BACKEND: 'cpu' });
     assert.equal(info.name, 'cpu');
