@@ -1,5 +1,5 @@
 /** /admin/*: the operator's and the attacker's levers, behind the admin bearer token. */
-import { Router } from 'express';
+import { Router, type ErrorRequestHandler } from 'express';
 import { CampaignLimitError } from '../loop/campaigns.ts';
 import { BusyError, NotReadyError, RejectedVersionError, type LiveLoop } from '../loop/live-loop.ts';
 import type { Logger } from '../log.ts';
@@ -8,28 +8,32 @@ import { HttpError } from './errors.ts';
 import { campaignParam, emptyBody, poisonBody, rollbackBody, scheduleBody } from './schemas.ts';
 import { parseOr400 } from './validate.ts';
 
-/** The loop refuses operator changes until it has read the stored operator state: 503. */
-function unavailable(err: unknown): never {
-  if (err instanceof NotReadyError) throw new HttpError(503, err.message);
-  throw err;
+/** HTTP status of the loop's and the registry's refusals; undefined for anything else. */
+function refusalStatus(err: unknown): number | undefined {
+  if (err instanceof NotReadyError) return 503;
+  if (err instanceof BusyError || err instanceof RejectedVersionError || err instanceof CampaignLimitError)
+    return 409;
+  if (err instanceof VersionNotFoundError) return 404;
+  return undefined;
 }
+
+/** Turns refusals into HttpErrors for the app's error handler; passes the rest on unchanged. */
+const refusals: ErrorRequestHandler = (err: unknown, _req, _res, next) => {
+  const status = refusalStatus(err);
+  next(status === undefined ? err : new HttpError(status, (err as Error).message));
+};
 
 export function adminRoutes(loop: LiveLoop, log: Logger): Router {
   const r = Router();
 
   r.post('/poison', async (req, res) => {
     const input = parseOr400(poisonBody, req.body, 'body');
-    try {
-      const campaign = await loop.createCampaign(input).catch(unavailable);
-      log.info(
-        { campaign: campaign.id, trigger: campaign.trigger, mode: campaign.mode },
-        'poison campaign created',
-      );
-      res.status(202).location(`/admin/poison/${campaign.id}`).json(campaign);
-    } catch (err) {
-      if (err instanceof CampaignLimitError) throw new HttpError(409, err.message);
-      throw err;
-    }
+    const campaign = await loop.createCampaign(input);
+    log.info(
+      { campaign: campaign.id, trigger: campaign.trigger, mode: campaign.mode },
+      'poison campaign created',
+    );
+    res.status(202).location(`/admin/poison/${campaign.id}`).json(campaign);
   });
 
   r.get('/poison', (_req, res) => {
@@ -45,7 +49,7 @@ export function adminRoutes(loop: LiveLoop, log: Logger): Router {
 
   r.delete('/poison/:id', async (req, res) => {
     const { id } = parseOr400(campaignParam, req.params, 'params');
-    const campaign = await loop.stopCampaign(id).catch(unavailable);
+    const campaign = await loop.stopCampaign(id);
     if (!campaign) throw new HttpError(404, `campaign ${id} does not exist`);
     res.json(campaign);
   });
@@ -69,34 +73,27 @@ export function adminRoutes(loop: LiveLoop, log: Logger): Router {
 
   r.post('/pause', async (req, res) => {
     parseOr400(emptyBody, req.body, 'body');
-    await loop.setPaused(true).catch(unavailable);
+    await loop.setPaused(true);
     res.json({ paused: true });
   });
 
   r.post('/resume', async (req, res) => {
     parseOr400(emptyBody, req.body, 'body');
-    await loop.setPaused(false).catch(unavailable);
+    await loop.setPaused(false);
     res.json({ paused: false });
   });
 
   r.put('/schedule', async (req, res) => {
     const { schedule } = parseOr400(scheduleBody, req.body, 'body');
-    await loop.setSchedule(schedule).catch(unavailable);
+    await loop.setSchedule(schedule);
     res.json(loop.state().schedule);
   });
 
   r.post('/rollback', async (req, res) => {
     const { version } = parseOr400(rollbackBody, req.body, 'body');
-    try {
-      res.json(await loop.rollback(version));
-    } catch (err) {
-      if (err instanceof VersionNotFoundError) throw new HttpError(404, err.message);
-      if (err instanceof RejectedVersionError) throw new HttpError(409, err.message);
-      if (err instanceof BusyError) throw new HttpError(409, err.message);
-      if (err instanceof NotReadyError) throw new HttpError(503, err.message);
-      throw err;
-    }
+    res.json(await loop.rollback(version));
   });
 
+  r.use(refusals);
   return r;
 }
