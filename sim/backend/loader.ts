@@ -65,16 +65,15 @@ function candidates(baseline: boolean): BackendCandidate[] {
     {
       name: 'wasm',
       activate: async () => {
+        // Kernels must be registered before initialisation: tfjs runs their setup functions then.
         if (baseline) {
           native = { loaded: false, detail: 'not used with PERMANENCE_KERNELS=baseline' };
           kernels = registerBaselineWasmKernels();
-          if (!(await tf.setBackend('wasm'))) throw new Error('wasm backend failed to initialise');
-          return;
+        } else {
+          const addon = loadNativeKernels();
+          native = { loaded: addon.loaded, detail: addon.detail };
+          kernels = registerWasmTrainingKernels(addon.loaded ? addon.kernels : undefined);
         }
-        const addon = loadNativeKernels();
-        native = { loaded: addon.loaded, detail: addon.detail };
-        // Must precede initialisation: tfjs runs kernel setup functions then.
-        kernels = registerWasmTrainingKernels(addon.loaded ? addon.kernels : undefined);
         if (!(await tf.setBackend('wasm'))) throw new Error('wasm backend failed to initialise');
       },
     },
