@@ -73,7 +73,7 @@ test('a rollback is inferred from the registry where a parent is not the version
   const m = await store$;
   const store = m.createStore();
   // v1 -> v2 -> v3, rollback to v2, then v4 built on v2; v5 rejected; then rollback to v1 (pointer).
-  m.applyModels(store, {
+  const snapshot = {
     promoted: { name: 'live-mnist', version: 1, step: 4, promotedAt: iso(70), reason: 'rollback' },
     versions: [
       manifest(1, 0, null),
@@ -82,7 +82,8 @@ test('a rollback is inferred from the registry where a parent is not the version
       manifest(4, 3, 2),
       manifest(5, 4, 4, 'rejected'),
     ],
-  });
+  };
+  m.applyModels(store, snapshot);
   const t = m.timelineSeries(store);
   assert.deepEqual(
     t.marks.rolledback.map((p) => p.y),
@@ -109,16 +110,7 @@ test('a rollback is inferred from the registry where a parent is not the version
 
   // Applying the same snapshot again (a socket reconnect) adds nothing.
   const marks = Object.values(m.timelineSeries(store).marks).flat().length;
-  m.applyModels(store, {
-    promoted: { name: 'live-mnist', version: 1, step: 4, promotedAt: iso(70), reason: 'rollback' },
-    versions: [
-      manifest(1, 0, null),
-      manifest(2, 1, 1),
-      manifest(3, 2, 2),
-      manifest(4, 3, 2),
-      manifest(5, 4, 4, 'rejected'),
-    ],
-  });
+  m.applyModels(store, snapshot);
   assert.equal(Object.values(m.timelineSeries(store).marks).flat().length, marks);
 });
 
