@@ -62,3 +62,11 @@ export function parseAttack(text: string): AttackConfig {
   }
   return validateAttack({ kind, ...fields });
 }
+
+/** The inverse of parseAttack: "blend" or "blend:alpha=0.05" (only the fields the config sets). */
+export function formatAttack(config: AttackConfig): string {
+  const params = Object.entries(config)
+    .filter(([key, value]) => key !== 'kind' && value !== undefined)
+    .map(([key, value]) => `${key}=${String(value)}`);
+  return params.length === 0 ? config.kind : `${config.kind}:${params.join(',')}`;
+}

@@ -25,6 +25,20 @@ export interface AnomalyReport {
   readonly suspect: number;
   readonly modelIndex: number;
   readonly flagged: boolean;
+  /**
+   * The index the suspect would get with a zero-norm trigger, the other norms unchanged: the
+   * most this model's other labels allow. At or below 2, no trigger on that label is flagged,
+   * however small: the miss comes from the spread of the other labels, not from the suspect.
+   */
+  readonly indexCeiling: number;
+}
+
+interface RobustScores {
+  readonly median: number;
+  readonly mad: number;
+  readonly scale: number;
+  readonly scaleKind: AnomalyReport['scaleKind'];
+  readonly indices: readonly number[];
 }
 
 /** Median as numpy computes it: the mean of the two middle values for an even count. */
@@ -46,6 +60,26 @@ export function anomalyIndex(norms: readonly number[]): AnomalyReport {
   if (norms.length === 0) throw new Error('anomalyIndex needs at least one norm');
   if (norms.some((n) => !Number.isFinite(n)))
     throw new Error(`anomalyIndex: non-finite norm in [${norms.join(', ')}]`);
+  const scores = robustScores(norms);
+  const { indices } = scores;
+  const flaggedLabels = norms.flatMap((n, t) =>
+    n <= scores.median && indices[t] > ANOMALY_THRESHOLD ? [t] : [],
+  );
+  let suspect = 0;
+  for (let t = 1; t < norms.length; t++) if (norms[t] < norms[suspect]) suspect = t;
+  const modelIndex = indices[suspect];
+  const withPerfectTrigger = norms.map((n, t) => (t === suspect ? 0 : n));
+  return {
+    ...scores,
+    flaggedLabels,
+    suspect,
+    modelIndex,
+    flagged: modelIndex > ANOMALY_THRESHOLD,
+    indexCeiling: robustScores(withPerfectTrigger).indices[suspect],
+  };
+}
+
+function robustScores(norms: readonly number[]): RobustScores {
   const med = median(norms);
   const deviations = norms.map((n) => Math.abs(n - med));
   const mad = MAD_CONSISTENCY * median(deviations);
@@ -56,20 +90,5 @@ export function anomalyIndex(norms: readonly number[]): AnomalyReport {
       : meanAd > 0
         ? ([meanAd, 'mean-absolute-deviation'] as const)
         : ([0, 'none'] as const);
-  const indices = deviations.map((d) => (scale > 0 ? d / scale : 0));
-  const flaggedLabels = norms.flatMap((n, t) => (n <= med && indices[t] > ANOMALY_THRESHOLD ? [t] : []));
-  let suspect = 0;
-  for (let t = 1; t < norms.length; t++) if (norms[t] < norms[suspect]) suspect = t;
-  const modelIndex = indices[suspect];
-  return {
-    median: med,
-    mad,
-    scale,
-    scaleKind,
-    indices,
-    flaggedLabels,
-    suspect,
-    modelIndex,
-    flagged: modelIndex > ANOMALY_THRESHOLD,
-  };
+  return { median: med, mad, scale, scaleKind, indices: deviations.map((d) => (scale > 0 ? d / scale : 0)) };
 }

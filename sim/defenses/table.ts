@@ -1,7 +1,7 @@
 /** Markdown tables of scan records, laid out like the paper's Tables 3-5. */
 
 export interface ScanRecordRow {
-  /** Row name: 'clean', 'badnets', ... */
+  /** Row name: 'clean', 'badnets', 'blend:alpha=0.05' (the attack spec as `run --attack` takes it). */
   readonly attack: string;
   /** The update schedule that made F1.. ('sgd 0.01', 'stlr 0.5'): rows of updated models differ by it. */
   readonly update: string;
@@ -11,6 +11,8 @@ export interface ScanRecordRow {
   readonly defense: 'nc' | 'tabor';
   readonly threshold: number;
   readonly modelIndex: number;
+  /** The index a zero-norm trigger on the suspect label would reach (see AnomalyReport). */
+  readonly indexCeiling: number;
   readonly flagged: boolean;
   /** The smallest-norm label and the attack's target. */
   readonly suspect: number;
@@ -30,7 +32,7 @@ function rowName(r: ScanRecordRow): string {
 }
 
 function rowRank(name: string): number {
-  const i = ROW_ORDER.indexOf(name.split(',')[0]);
+  const i = ROW_ORDER.indexOf(name.split(/[:,]/)[0]);
   return i < 0 ? ROW_ORDER.length : i;
 }
 const DEFENSE_TITLE = { nc: 'NC', tabor: 'TABOR' } as const;
@@ -71,8 +73,8 @@ export function indexTable(records: readonly ScanRecordRow[], model: number): st
 /** Every scan, one line each: the evidence behind the summary tables. */
 export function detailTable(records: readonly ScanRecordRow[]): string {
   const head =
-    '| attack | update | seed | F | defense | threshold | ASR | index | flagged | smallest label | target norm | median norm | s |';
-  const rule = '| --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- |';
+    '| attack | update | seed | F | defense | threshold | ASR | index | ceiling | flagged | smallest label | target norm | median norm | s |';
+  const rule = '| --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- |';
   const pct = (v: number | null): string => (v === null ? '-' : `${(100 * v).toFixed(1)}%`);
   const body = [...records]
     .sort(
@@ -86,7 +88,7 @@ export function detailTable(records: readonly ScanRecordRow[]): string {
     )
     .map(
       (r) =>
-        `| ${r.attack} | ${r.model === 0 ? '-' : r.update} | ${r.seed} | ${r.model} | ${r.defense} | ${r.threshold} | ${pct(r.asr)} | ${r.modelIndex.toFixed(2)} | ${r.flagged ? 'yes' : 'no'} | ${r.suspect}${r.target !== null && r.suspect === r.target ? ' (target)' : ''} | ${r.targetNorm === null ? '-' : r.targetNorm.toFixed(1)} | ${r.medianNorm.toFixed(1)} | ${r.seconds.toFixed(0)} |`,
+        `| ${r.attack} | ${r.model === 0 ? '-' : r.update} | ${r.seed} | ${r.model} | ${r.defense} | ${r.threshold} | ${pct(r.asr)} | ${r.modelIndex.toFixed(2)} | ${r.indexCeiling.toFixed(2)} | ${r.flagged ? 'yes' : 'no'} | ${r.suspect}${r.target !== null && r.suspect === r.target ? ' (target)' : ''} | ${r.targetNorm === null ? '-' : r.targetNorm.toFixed(1)} | ${r.medianNorm.toFixed(1)} | ${r.seconds.toFixed(0)} |`,
     );
   return [head, rule, ...body].join('\n');
 }

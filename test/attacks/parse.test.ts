@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { parseAttack, validateAttack } from '../../sim/attacks/parse.ts';
+import { formatAttack, parseAttack, validateAttack } from '../../sim/attacks/parse.ts';
 
 test('parseAttack reads kinds and key=value parameters', () => {
   assert.deepEqual(parseAttack('badnets'), { kind: 'badnets' });
@@ -30,4 +30,11 @@ test('validateAttack checks configs from JSON', () => {
     keySeed: 2,
   });
   assert.throws(() => validateAttack({ kind: 'blend', alpha: -1 }), /invalid attack config/);
+});
+
+test('formatAttack writes back what parseAttack reads', () => {
+  assert.equal(formatAttack({ kind: 'blend' }), 'blend');
+  assert.equal(formatAttack({ kind: 'blend', alpha: 0.05 }), 'blend:alpha=0.05');
+  for (const text of ['badnets:size=4', 'blend:alpha=0.1,keySeed=3', 'wanet:strength=0.75'])
+    assert.equal(formatAttack(parseAttack(text)), text);
 });

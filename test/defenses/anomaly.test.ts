@@ -81,3 +81,20 @@ test('ties for the smallest norm pick the lowest label; non-finite norms are rej
   assert.throws(() => anomalyIndex([1, Number.NaN, 3]), /non-finite/);
   assert.throws(() => anomalyIndex([]));
 });
+
+test('the index ceiling: the index a zero-norm trigger on the suspect label would get', () => {
+  // Suspect 9 -> 0: sorted 0 40 42 50 54 58 60 61 66 68, median 56; deviations sorted
+  // 2 2 4 5 6 10 12 14 16 56 -> median 8; ceiling 56 / (1.4826 * 8).
+  close(anomalyIndex([9, 68, 40, 42, 66, 54, 60, 58, 61, 50]).indexCeiling, 56 / (1.4826 * 8));
+});
+
+test('bimodal norms (an MNIST Blend seed) cap the index below 2 even for a perfect trigger', () => {
+  // Norms of a Blend (alpha 0.05) F0, seed 1. With 10: median (48 + 78) / 2 = 63, deviations
+  // sorted 15 15 20 21 22 23 24 42 53 152 -> MAD 1.4826 * 22.5; index 53 / 33.36 = 1.59.
+  // With 0 instead of 10 the deviation 53 becomes 63, the MAD stays: ceiling 63 / 33.36 = 1.89.
+  const r = anomalyIndex([10, 105, 40, 39, 85, 48, 215, 78, 42, 83]);
+  close(r.modelIndex, 53 / (1.4826 * 22.5));
+  close(r.indexCeiling, 63 / (1.4826 * 22.5));
+  assert.equal(r.flagged, false);
+  assert.ok(r.indexCeiling < 2);
+});

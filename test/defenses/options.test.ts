@@ -30,6 +30,7 @@ const row = (over: Partial<ScanRecordRow>): ScanRecordRow => ({
   defense: 'nc',
   threshold: 0.99,
   modelIndex: 2,
+  indexCeiling: 2.5,
   flagged: false,
   suspect: 0,
   target: 0,
@@ -56,4 +57,23 @@ test('index tables put clean first and split updated models by their update', ()
   assert.match(lines[2], /^\| clean, SGD 0.01 update \|/);
   assert.match(lines[3], /^\| badnets, SGD 0.01 update \(ASR 100.0%\) \|/);
   assert.match(lines[4], /^\| badnets, STLR 0.5 update/);
+});
+
+test('rows of one attack at another visibility sort with their attack', () => {
+  const records = [
+    row({ attack: 'wanet' }),
+    row({ attack: 'blend:alpha=0.05' }),
+    row({ attack: 'blend' }),
+    row({ attack: 'clean', asr: null }),
+  ];
+  const names = indexTable(records, 0)
+    .split('\n')
+    .slice(2)
+    .map((line) =>
+      line
+        .split(' | ')[0]
+        .slice(2)
+        .replace(/ \(ASR .*\)$/, ''),
+    );
+  assert.deepEqual(names, ['clean', 'blend', 'blend:alpha=0.05', 'wanet']);
 });

@@ -4,7 +4,9 @@ import { mkdir, readdir, readFile, writeFile } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import { loadBackend, type BackendName } from '../../backend/loader.ts';
 import { loadDataset, type DatasetName } from '../../data/registry.ts';
+import { formatAttack } from '../../attacks/index.ts';
 import {
+  anomalyIndex,
   DEFAULT_SCAN_OPTIONS,
   getDefense,
   parseDefenseList,
@@ -142,13 +144,14 @@ async function scanRun(
           }
           const target = config.attack ? config.target : null;
           out.push({
-            attack: config.attack?.kind ?? 'clean',
+            attack: config.attack ? formatAttack(config.attack) : 'clean',
             update: scheduleName(config),
             seed,
             model: index,
             defense,
             threshold,
             modelIndex: scan.modelIndex,
+            indexCeiling: anomalyIndex(scan.labels.map((l) => l.norm)).indexCeiling,
             flagged: scan.flagged,
             suspect: scan.anomaly.suspect,
             target,

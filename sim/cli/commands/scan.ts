@@ -208,6 +208,10 @@ function printTable(result: ScanResult): void {
   console.log(
     `model anomaly index ${result.modelIndex.toFixed(2)} (label ${result.anomaly.suspect}): ${verdict}`,
   );
+  if (result.anomaly.indexCeiling <= 2)
+    console.log(
+      `index ceiling ${result.anomaly.indexCeiling.toFixed(2)}: even a zero-norm trigger on label ${result.anomaly.suspect} would not be flagged, the other labels' norms spread too widely`,
+    );
   if (result.labels.some((l) => !l.metThreshold))
     console.log('* never reached the threshold: norm of the last mask');
 }
