@@ -3,20 +3,27 @@
  * plain brightness lift (x + c, clipped), with no noise key at all? Prints, per model kind and
  * seed, the share of non-target test digits classified as label 0 for each lift c.
  *
- *   node --import tsx scripts/blend-brightness-probe.ts [runs]   (default runs; needs the
- *   runs/nc-{clean,blend,badnets}-sgd folders of docs/defenses.md, made with --save-models 0,1)
+ *   node --import tsx scripts/blend-brightness-probe.ts [run folders...]
+ *
+ * Default: runs/nc-{clean,badnets,blend}-sgd of docs/defenses.md; any run folder made with
+ * --save-models 0 (e.g. runs/nc-blend-a0.05 from `run --attack blend:alpha=0.05`) works.
  */
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { formatAttack } from '../sim/attacks/index.ts';
 import { loadBackend } from '../sim/backend/loader.ts';
 import { imageSize, type ImageSet } from '../sim/data/image-set.ts';
-import { loadDataset } from '../sim/data/registry.ts';
+import { loadDataset, type DatasetName } from '../sim/data/registry.ts';
+import type { ExperimentConfig } from '../sim/experiment/config.ts';
 import { predictLabels } from '../sim/metrics/evaluate.ts';
 import { deserializeModel } from '../sim/models/index.ts';
 
 const TARGET = 0;
-const LIFTS = [0, 0.05, 0.1, 0.15, 0.2];
-const runs = process.argv[2] ?? 'runs';
+const LIFTS = [0, 0.025, 0.05, 0.1, 0.15, 0.2];
+const runs =
+  process.argv.length > 2
+    ? process.argv.slice(2)
+    : ['clean', 'badnets', 'blend'].map((k) => `runs/nc-${k}-sgd`);
 
 /** The non-target images of `set`, each pixel raised by `lift` (clipped to 1). */
 function lifted(set: ImageSet, lift: number): ImageSet {
@@ -31,12 +38,16 @@ function lifted(set: ImageSet, lift: number): ImageSet {
 
 await loadBackend({ log: () => undefined });
 console.log(`share of non-target test digits classified as ${TARGET} after lifting every pixel by c`);
-console.log(`model    seed  ${LIFTS.map((c) => `c=${c}`.padStart(8)).join('')}`);
-for (const kind of ['clean', 'badnets', 'blend']) {
-  for (const seed of [0, 1, 2]) {
-    const path = join(runs, `nc-${kind}-sgd`, 'models', `seed-${seed}`, 'F0.bin');
+console.log(`${'model'.padEnd(17)} seed  ${LIFTS.map((c) => `c=${c}`.padStart(8)).join('')}`);
+for (const run of runs) {
+  const { config } = JSON.parse(readFileSync(join(run, 'config.json'), 'utf8')) as {
+    config: ExperimentConfig;
+  };
+  const kind = config.attack ? formatAttack(config.attack) : 'clean';
+  for (const seed of config.seeds) {
+    const path = join(run, 'models', `seed-${seed}`, 'F0.bin');
     const model = deserializeModel(new Uint8Array(readFileSync(path)));
-    const { test } = loadDataset('mnist', seed);
+    const { test } = loadDataset(config.dataset as DatasetName, seed);
     const shares: string[] = [];
     for (const lift of LIFTS) {
       const set = lifted(test, lift);
@@ -45,6 +56,6 @@ for (const kind of ['clean', 'badnets', 'blend']) {
       shares.push(`${((100 * hits) / set.count).toFixed(1)}%`.padStart(8));
     }
     model.dispose();
-    console.log(`${kind.padEnd(8)} ${String(seed).padStart(4)}  ${shares.join('')}`);
+    console.log(`${kind.padEnd(17)} ${String(seed).padStart(4)}  ${shares.join('')}`);
   }
 }
