@@ -21,6 +21,8 @@ export const METRICS = {
   poisonActive: 'permanence_truth_poison_active',
   /** gauge, label {defense}: anomaly index of the last scan. */
   anomalyIndex: 'permanence_anomaly_index',
+  /** gauge, label {defense}: the index a zero-norm trigger would reach in the last scan (<= 2: blind). */
+  anomalyIndexCeiling: 'permanence_anomaly_index_ceiling',
   /** gauge, label {defense}: 1 when the last scan flagged the model. */
   backdoorFlagged: 'permanence_backdoor_flagged',
   /** gauge: drift step of the promoted model. */

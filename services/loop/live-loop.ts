@@ -373,6 +373,7 @@ export class LiveLoop {
       this.lastScan = scan;
       metrics.scan.scans.inc({ defense: scan.defense, outcome: scan.flagged ? 'flagged' : 'clean' });
       metrics.scan.anomalyIndex.set({ defense: scan.defense }, scan.anomalyIndex);
+      metrics.scan.anomalyIndexCeiling.set({ defense: scan.defense }, scan.indexCeiling);
       metrics.scan.backdoorFlagged.set({ defense: scan.defense }, scan.flagged ? 1 : 0);
       metrics.scan.scanDuration.observe({ defense: scan.defense }, scan.seconds);
       events.publish(EVENTS.scanFinished, { ...scan, version, step: this.step });

@@ -10,6 +10,12 @@ export function registerScanMetrics(registry: Registry) {
     labelNames: ['defense'] as const,
     registers: [registry],
   });
+  const anomalyIndexCeiling = new Gauge({
+    name: METRICS.anomalyIndexCeiling,
+    help: 'Index a zero-norm trigger would reach in the last scan; at or below 2 the scan cannot flag this model.',
+    labelNames: ['defense'] as const,
+    registers: [registry],
+  });
   const backdoorFlagged = new Gauge({
     name: METRICS.backdoorFlagged,
     help: '1 when the last scan flagged the model as backdoored.',
@@ -29,5 +35,5 @@ export function registerScanMetrics(registry: Registry) {
     labelNames: ['defense', 'outcome'] as const,
     registers: [registry],
   });
-  return { anomalyIndex, backdoorFlagged, scanDuration, scans };
+  return { anomalyIndex, anomalyIndexCeiling, backdoorFlagged, scanDuration, scans };
 }

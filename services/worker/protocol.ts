@@ -50,6 +50,8 @@ export interface TrainSummary {
 export interface ScanSummary {
   defense: string;
   anomalyIndex: number;
+  /** The index a zero-norm trigger on the suspect label would reach (sim/defenses/anomaly.ts). */
+  indexCeiling: number;
   flagged: boolean;
   flaggedLabels: number[];
   seconds: number;

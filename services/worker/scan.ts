@@ -17,6 +17,7 @@ export async function scanModel(sim: Simulation, bytes: Uint8Array, step: number
     return {
       defense: result.defense,
       anomalyIndex: result.modelIndex,
+      indexCeiling: result.anomaly.indexCeiling,
       flagged: result.flagged,
       flaggedLabels: [...result.flaggedLabels],
       seconds: result.seconds,

@@ -229,6 +229,29 @@ test('scans become anomaly lines per defense, with the flagged ones marked', asy
   );
 });
 
+test('a clean scan whose index ceiling is at most 2 is logged as blind', async () => {
+  const m = await store$;
+  const store = m.createStore();
+  const scan = (version: number, indexCeiling: number) => ({
+    defense: 'neural-cleanse',
+    anomalyIndex: 0.9,
+    indexCeiling,
+    flagged: false,
+    flaggedLabels: [],
+    seconds: 3,
+    version,
+    step: version - 1,
+  });
+  m.applyEvent(store, 'scan:finished', scan(2, 3.1), T0);
+  m.applyEvent(store, 'scan:finished', scan(3, 1.7), T0 + 1000);
+  const [latest, earlier] = store.log.map((e: { text: string }) => e.text);
+  assert.match(
+    latest,
+    /v3: anomaly index 0\.90, clean, but blind \(even a zero-norm trigger would score 1\.70\)/,
+  );
+  assert.match(earlier, /v2: anomaly index 0\.90, clean$/);
+});
+
 test('alerts keep their latest status and the activity log stays newest first', async () => {
   const m = await store$;
   const store = m.createStore();

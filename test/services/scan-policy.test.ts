@@ -14,7 +14,7 @@ after(async () => {
 });
 
 interface State {
-  scan: { defense: string; anomalyIndex: number; flagged: boolean } | null;
+  scan: { defense: string; anomalyIndex: number; indexCeiling: number; flagged: boolean } | null;
   policy: { active: boolean; decisions: { action: string }[] };
   schedule: { operator: string; effective: string };
 }
@@ -45,6 +45,11 @@ it('scans every promoted update and lets a flag force STLR updates', async (t) =
   assert.equal(state.scan.defense, 'nc');
   const metrics = await (await fetch(`${svc.url}/metrics`)).text();
   assert.equal(metricValue(metrics, METRICS.anomalyIndex, 'defense="nc"'), state.scan.anomalyIndex);
+  assert.equal(metricValue(metrics, METRICS.anomalyIndexCeiling, 'defense="nc"'), state.scan.indexCeiling);
+  assert.ok(
+    state.scan.indexCeiling >= state.scan.anomalyIndex,
+    'a zero-norm trigger scores at least as high',
+  );
   assert.equal(metricValue(metrics, METRICS.backdoorFlagged, 'defense="nc"'), state.scan.flagged ? 1 : 0);
   assert.equal(metricValue(metrics, 'permanence_scan_duration_seconds_count', 'defense="nc"'), 1);
   const outcome = state.scan.flagged ? 'flagged' : 'clean';

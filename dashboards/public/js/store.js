@@ -272,7 +272,12 @@ export function applyEvent(store, name, payload, now = Date.now()) {
         version: p.version,
         step: p.step,
       });
-      const verdict = scan.flagged ? `flagged (labels ${(p.flaggedLabels ?? []).join(', ')})` : 'clean';
+      const blind = !scan.flagged && Number(p.indexCeiling) <= 2;
+      const verdict = scan.flagged
+        ? `flagged (labels ${(p.flaggedLabels ?? []).join(', ')})`
+        : blind
+          ? `clean, but blind (even a zero-norm trigger would score ${Number(p.indexCeiling).toFixed(2)})`
+          : 'clean';
       addLog(
         store,
         now,
