@@ -1,5 +1,5 @@
 import type { Command } from 'commander';
-import { mkdir, readFile, stat, writeFile } from 'node:fs/promises';
+import { mkdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { loadBackend, type BackendName } from '../../backend/loader.ts';
 import { isDatasetName, loadDataset, type DatasetName } from '../../data/registry.ts';
@@ -13,11 +13,10 @@ import {
   type ScanResult,
 } from '../../defenses/index.ts';
 import { deserializeModel, type ModelSpec } from '../../models/index.ts';
+import { readModelRef } from '../model-ref.ts';
 
 /** Exit code of a scan that flags the model (documented in main.ts and docs/defenses.md). */
 export const EXIT_FLAGGED = 3;
-/** The live service's registry keeps each version's weights under this name (services/loop/live-loop.ts). */
-const REGISTRY_MODEL_FILE = 'model.bin';
 
 /** The scan-budget flags `scan` and `defense-table` share. */
 export interface ScanBudgetFlags {
@@ -89,7 +88,7 @@ Prints label, mask norm, reached ASR, anomaly index and flag per label; writes <
     .action(async (flags: ScanFlags) => {
       const defenses = parseDefenseList(flags.defense);
       const options = scanOptions(flags);
-      const { path, bytes } = await readModel(flags.model, flags.registry);
+      const { path, bytes, verified } = await readModelRef(flags.model, flags.registry);
       const backend = await loadBackend({ backend: flags.backend });
       const model = deserializeModel(bytes);
       const dataset = flags.dataset ?? defaultDataset(model.spec);
@@ -99,7 +98,7 @@ Prints label, mask norm, reached ASR, anomaly index and flag per label; writes <
       const out = flags.out ?? `${path.replace(/\.bin$/, '')}.scan`;
       await mkdir(out, { recursive: true });
       console.error(
-        `backend ${backend.name}; scanning ${path} with ${defenses.join(', ')} on ${dataset} (split seed ${dataSeed})`,
+        `backend ${backend.name}; scanning ${path}${verified ? ' (sha256 matches its manifest)' : ''} with ${defenses.join(', ')} on ${dataset} (split seed ${dataSeed})`,
       );
       const results: ScanResult[] = [];
       try {
@@ -153,18 +152,6 @@ export function scanOptions(flags: ScanBudgetFlags & { threshold: string }): Par
       ...(flags.initCost !== undefined && { initCost: positive(flags.initCost, 'init-cost') }),
     },
   };
-}
-
-/** A .bin file, a folder holding model.bin (a registry version), or <name>@v<N> in the registry. */
-async function readModel(ref: string, registry: string): Promise<{ path: string; bytes: Uint8Array }> {
-  const version = /^([\w.-]+)@v(\d+)$/.exec(ref);
-  let path = version ? join(registry, 'models', version[1], `v${version[2]}`, REGISTRY_MODEL_FILE) : ref;
-  const info = await stat(path).catch(() => {
-    throw new Error(`no model at ${path}${version ? ` (registry ${registry})` : ''}`);
-  });
-  if (info.isDirectory()) path = join(path, REGISTRY_MODEL_FILE);
-  const bytes = new Uint8Array(await readFile(path));
-  return { path, bytes };
 }
 
 function defaultDataset(spec: ModelSpec): string {
