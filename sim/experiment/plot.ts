@@ -1,5 +1,6 @@
 import * as vega from 'vega';
 import { compile, type TopLevelSpec } from 'vega-lite';
+import { scheduleLabel } from '../train/schedules.ts';
 import type { ExperimentResults } from './results.ts';
 
 /** Okabe-Ito colours: distinguishable with the common colour-vision deficiencies. */
@@ -27,9 +28,7 @@ export async function renderSvg(spec: TopLevelSpec): Promise<string> {
 /** e.g. "mnist small-cnn: badnets, inject d0, SGD 0.01 (3 seeds)": what `run` and `plot` draw. */
 export function defaultPlotTitle(results: ExperimentResults): string {
   const c = results.config;
-  const schedule = c.update.schedule;
-  const update = schedule.kind === 'constant' ? `SGD ${schedule.lr}` : `STLR ${schedule.maxLr}`;
-  return `${c.dataset} ${c.model}: ${c.attack?.kind ?? 'clean'}, inject ${c.injection.mode}, ${update} (${results.seeds.length} seeds)`;
+  return `${c.dataset} ${c.model}: ${c.attack?.kind ?? 'clean'}, inject ${c.injection.mode}, ${scheduleLabel(c.update.schedule)} (${results.seeds.length} seeds)`;
 }
 
 /**

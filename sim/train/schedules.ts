@@ -54,6 +54,11 @@ export function parseSchedule(text: string): ScheduleSpec {
   return parsed.data;
 }
 
+/** The short label of plot titles and defense tables: "SGD 0.01", "STLR 0.5". */
+export function scheduleLabel(spec: ScheduleSpec): string {
+  return spec.kind === 'constant' ? `SGD ${spec.lr}` : `STLR ${spec.maxLr}`;
+}
+
 export function describeSchedule(spec: ScheduleSpec): string {
   return spec.kind === 'constant' ? `sgd:${spec.lr}` : `stlr:${spec.maxLr}:${spec.cut}`;
 }

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { learningRate, parseSchedule, stlr } from '../../sim/train/schedules.ts';
+import { learningRate, parseSchedule, scheduleLabel, stlr } from '../../sim/train/schedules.ts';
 
 test('STLR rises linearly to max over the cut share, then falls to 0 at the last step', () => {
   // 20 steps, cut 0.1: peak after 2 steps; then (20 - t) / 18 of max for t = 3..20.
@@ -25,4 +25,9 @@ test('parseSchedule reads sgd and stlr specs and rejects bad ones', () => {
   assert.throws(() => parseSchedule('sgd:abc'), /must be a number/);
   assert.throws(() => parseSchedule('sgd:-1'), /schedule/);
   assert.throws(() => parseSchedule('stlr:0.5:1.5'), /schedule/);
+});
+
+test('scheduleLabel names the update in plot titles and defense tables', () => {
+  assert.equal(scheduleLabel(parseSchedule('sgd:0.01')), 'SGD 0.01');
+  assert.equal(scheduleLabel(parseSchedule('stlr:0.5:0.2')), 'STLR 0.5');
 });

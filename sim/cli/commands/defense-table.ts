@@ -19,6 +19,7 @@ import { applyDrift } from '../../drift/index.ts';
 import type { ExperimentConfig } from '../../experiment/config.ts';
 import type { ExperimentResults } from '../../experiment/results.ts';
 import { deserializeModel } from '../../models/index.ts';
+import { scheduleLabel } from '../../train/schedules.ts';
 import { scanOptions, type ScanBudgetFlags } from './scan.ts';
 
 interface TableFlags extends ScanBudgetFlags {
@@ -145,7 +146,7 @@ async function scanRun(
           const target = config.attack ? config.target : null;
           out.push({
             attack: config.attack ? formatAttack(config.attack) : 'clean',
-            update: scheduleName(config),
+            update: scheduleLabel(config.update.schedule),
             seed,
             model: index,
             defense,
@@ -165,11 +166,6 @@ async function scanRun(
     }
   }
   return out;
-}
-
-function scheduleName(config: ExperimentConfig): string {
-  const s = config.update.schedule;
-  return s.kind === 'constant' ? `SGD ${s.lr}` : `STLR ${s.maxLr}`;
 }
 
 /**
