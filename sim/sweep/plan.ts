@@ -73,16 +73,22 @@ export function planSweep(spec: SweepSpec): SweepPlan {
  * F0s, then the others, which load their F0. Each part runs the longest jobs first.
  */
 export function runOrder(jobs: readonly SweepJob[], cost: (job: SweepJob) => number): SweepJob[] {
-  const seen = new Set<string>();
-  const producers: SweepJob[] = [];
-  const consumers: SweepJob[] = [];
+  const producers = firstJobPerF0(jobs);
+  const longestFirst = (a: SweepJob, b: SweepJob): number => cost(b) - cost(a);
+  return [
+    ...jobs.filter((j) => producers.has(j.id)).sort(longestFirst),
+    ...jobs.filter((j) => !producers.has(j.id)).sort(longestFirst),
+  ];
+}
+
+/** Ids of the first job of each distinct F0 in `jobs`: the one that trains it (the others load it). */
+export function firstJobPerF0(jobs: readonly SweepJob[]): Set<string> {
+  const byF0 = new Map<string, string>();
   for (const job of jobs) {
     const key = f0CacheKey(job.config, job.seed);
-    (seen.has(key) ? consumers : producers).push(job);
-    seen.add(key);
+    if (!byF0.has(key)) byF0.set(key, job.id);
   }
-  const longestFirst = (a: SweepJob, b: SweepJob): number => cost(b) - cost(a);
-  return [...producers.sort(longestFirst), ...consumers.sort(longestFirst)];
+  return new Set(byF0.values());
 }
 
 /** The Cartesian product of the axes, as lists of [axis, value]; one empty combo if none. */

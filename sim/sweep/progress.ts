@@ -1,8 +1,8 @@
 import { MultiBar, Presets, type SingleBar } from 'cli-progress';
 import { DEFAULT_SPLITS } from '../data/registry.ts';
 import type { ExperimentConfig } from '../experiment/config.ts';
-import { f0CacheKey, type ExperimentEvent } from '../experiment/runner.ts';
-import type { SweepJob } from './plan.ts';
+import type { ExperimentEvent } from '../experiment/runner.ts';
+import { firstJobPerF0, type SweepJob } from './plan.ts';
 
 /** Optimiser steps of a job, estimated from its config (the ETA weighs jobs by them). */
 export function estimateJobSteps(config: ExperimentConfig, withF0 = true): number {
@@ -38,11 +38,9 @@ export class SweepTracker {
     pending: readonly SweepJob[],
   ) {
     // Only the first job of each F0 trains it; the others load it from the sweep's F0 cache.
-    const f0s = new Set<string>();
+    const trainsF0 = firstJobPerF0(pending);
     for (const job of pending) {
-      const key = f0CacheKey(job.config, job.seed);
-      const s = estimateJobSteps(job.config, !f0s.has(key));
-      f0s.add(key);
+      const s = estimateJobSteps(job.config, trainsF0.has(job.id));
       this.steps.set(job.id, s);
       this.stepsTotal += s;
     }
