@@ -3,6 +3,7 @@
  * spec is plain data so a seed worker thread can rebuild the inspectors itself. Each model
  * is scanned on clean test images of its own drift step (the defender's data of the day).
  */
+import { storedScans, type StoredSeeds } from '../experiment/results.ts';
 import type { Inspector } from '../experiment/runner.ts';
 import { getDefense } from './registry.ts';
 import { scanSummary } from './scan.ts';
@@ -36,23 +37,15 @@ export function scanInspectors(
   );
 }
 
-/** One line per scanned model and inspection: mean index over seeds and flagged count. */
-export function inspectionLines(
-  seeds: readonly { models: readonly { index: number; inspections?: Readonly<Record<string, unknown>> }[] }[],
-): string[] {
+/** One line per scanned model and inspection: the index of every seed and the flagged count. */
+export function inspectionLines(seeds: StoredSeeds): string[] {
   const cells = new Map<string, { index: number[]; flagged: number }>();
-  for (const s of seeds) {
-    for (const m of s.models) {
-      for (const [name, value] of Object.entries(m.inspections ?? {})) {
-        const scan = value as { modelIndex?: unknown; flagged?: unknown };
-        if (typeof scan.modelIndex !== 'number') continue;
-        const key = `F${m.index} ${name}`;
-        const cell = cells.get(key) ?? { index: [], flagged: 0 };
-        cell.index.push(scan.modelIndex);
-        if (scan.flagged === true) cell.flagged++;
-        cells.set(key, cell);
-      }
-    }
+  for (const { model, scan, index, flagged } of storedScans(seeds)) {
+    const key = `F${model} ${scan}`;
+    const cell = cells.get(key) ?? { index: [], flagged: 0 };
+    cell.index.push(index);
+    if (flagged) cell.flagged++;
+    cells.set(key, cell);
   }
   return [...cells].map(
     ([key, { index, flagged }]) =>

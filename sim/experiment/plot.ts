@@ -1,7 +1,7 @@
 import * as vega from 'vega';
 import { compile, type TopLevelSpec } from 'vega-lite';
 import { scheduleLabel } from '../train/schedules.ts';
-import type { ExperimentResults } from './results.ts';
+import { storedScans, type ExperimentResults, type StoredScanIndex } from './results.ts';
 
 /** Okabe-Ito colours: distinguishable with the common colour-vision deficiencies. */
 export const PALETTE = [
@@ -122,26 +122,11 @@ export function timelineSpec(results: ExperimentResults, title: string): TopLeve
   } as TopLevelSpec;
 }
 
-interface ScanRow {
-  model: number;
-  seed: number;
-  /** Inspection name: nc, tabor, nc@0.5 ... */
-  scan: string;
-  index: number;
-}
+type ScanRow = Omit<StoredScanIndex, 'flagged'>;
 
 /** Anomaly indices that `run --scan` stored in results.json, one row per seed and scan. */
 export function scanRows(results: ExperimentResults): ScanRow[] {
-  return results.seeds.flatMap((s) =>
-    s.models.flatMap((m) =>
-      Object.entries(m.inspections ?? {}).flatMap(([scan, value]) => {
-        const index = (value as { modelIndex?: unknown } | null)?.modelIndex;
-        return typeof index === 'number' && Number.isFinite(index)
-          ? [{ model: m.index, seed: s.seed, scan, index }]
-          : [];
-      }),
-    ),
-  );
+  return storedScans(results.seeds).map(({ flagged: _, ...row }) => row);
 }
 
 /** Second panel under the timeline: each seed's anomaly index as a point, the mean as a line, 2 = flagged. */

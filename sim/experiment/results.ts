@@ -96,3 +96,34 @@ export function resultsCsv(results: ExperimentResults): string {
 function fmt(v: number | null): string {
   return v === null ? '' : v.toFixed(4);
 }
+
+/** The part of results.json (or of seed results) that holds the scans. */
+export type StoredSeeds = readonly {
+  readonly seed: number;
+  readonly models: readonly { index: number; inspections?: Readonly<Record<string, unknown>> }[];
+}[];
+
+/** One scan that `run --scan` stored in results.json. */
+export interface StoredScanIndex {
+  readonly model: number;
+  readonly seed: number;
+  /** Inspection name: nc, tabor, nc@0.5 ... */
+  readonly scan: string;
+  readonly index: number;
+  readonly flagged: boolean;
+}
+
+/** Every stored scan with a finite index, by seed, model and inspection, in stored order. */
+export function storedScans(seeds: StoredSeeds): StoredScanIndex[] {
+  return seeds.flatMap((s) =>
+    s.models.flatMap((m) =>
+      Object.entries(m.inspections ?? {}).flatMap(([scan, value]) => {
+        const stored = value as { modelIndex?: unknown; flagged?: unknown } | null;
+        const index = stored?.modelIndex;
+        return typeof index === 'number' && Number.isFinite(index)
+          ? [{ model: m.index, seed: s.seed, scan, index, flagged: stored?.flagged === true }]
+          : [];
+      }),
+    ),
+  );
+}
