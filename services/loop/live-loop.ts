@@ -4,6 +4,7 @@
  * the registry, promote it unless it diverged, hot-swap it into /predict, scan it on its
  * cadence, then publish metrics and events. Failures leave the served model untouched.
  */
+import { MODEL_FILE } from '../../sim/models/version-layout.ts';
 import type { ServiceConfig } from '../config.ts';
 import { EVENTS } from '../contract.ts';
 import type { EventBus } from '../events.ts';
@@ -16,8 +17,6 @@ import type { Evaluation, KnownTrigger, ModelResult, ScanSummary } from '../work
 import type { Campaign, CampaignInput, Campaigns } from './campaigns.ts';
 import { resumeOperatorState, type OperatorState } from './operator-state.ts';
 import type { MitigationPolicy } from './policy.ts';
-
-export const MODEL_FILE = 'model.bin';
 
 export type Phase = 'starting' | 'training-f0' | 'idle' | 'training' | 'saving' | 'scanning' | 'stopped';
 export type CycleOutcome = 'success' | 'failed' | 'rejected';

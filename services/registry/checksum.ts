@@ -1,5 +1,5 @@
 /** Manifest building and verification shared by every ModelStore implementation. */
-import { createHash } from 'node:crypto';
+import { matchesEntry, sha256 } from '../../sim/models/version-layout.ts';
 import {
   ChecksumError,
   METRICS_FILE,
@@ -7,10 +7,6 @@ import {
   type Manifest,
   type VersionDraft,
 } from './model-store.ts';
-
-export function sha256(data: Uint8Array): string {
-  return createHash('sha256').update(data).digest('hex');
-}
 
 export function encodeJson(value: unknown): Uint8Array {
   return new TextEncoder().encode(`${JSON.stringify(value, null, 2)}\n`);
@@ -44,7 +40,7 @@ export function verifyVersion(manifest: Manifest, files: Record<string, Uint8Arr
   for (const entry of manifest.files) {
     const data = files[entry.path];
     if (!data) throw new ChecksumError(`v${manifest.version}: ${entry.path} is missing`);
-    if (data.byteLength !== entry.bytes || sha256(data) !== entry.sha256) {
+    if (!matchesEntry(entry, data)) {
       throw new ChecksumError(`v${manifest.version}: ${entry.path} does not match its sha256`);
     }
   }

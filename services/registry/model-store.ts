@@ -6,12 +6,9 @@
  * `models/<name>/operator.json` holds the operator's run-time choices (replaced whole).
  */
 import { z } from 'zod';
+import { fileEntrySchema } from '../../sim/models/version-layout.ts';
 
-export const fileEntrySchema = z.object({
-  path: z.string().regex(/^[a-z0-9][a-z0-9._-]*$/i),
-  sha256: z.string().regex(/^[0-9a-f]{64}$/),
-  bytes: z.number().int().nonnegative(),
-});
+export { MANIFEST_FILE, fileEntrySchema, versionDir } from '../../sim/models/version-layout.ts';
 
 export const manifestSchema = z.object({
   name: z.string(),
@@ -80,11 +77,6 @@ export interface ModelStore {
   loadOperatorState(name: string): Promise<unknown>;
 }
 
-export const MANIFEST_FILE = 'manifest.json';
 export const METRICS_FILE = 'metrics.json';
 export const POINTER_FILE = 'promoted.json';
 export const OPERATOR_STATE_FILE = 'operator.json';
-
-export function versionDir(name: string, version: number): string {
-  return `models/${name}/v${version}`;
-}

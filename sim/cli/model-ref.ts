@@ -1,22 +1,23 @@
 /**
  * Reads the model a CLI flag names: a .bin file, a registry version folder, or <name>@v<N> in a
- * filesystem registry. Versions written by the live service (services/registry) carry a
- * manifest with the sha256 of every file; the weights are checked against it, so a scan never
- * judges a torn or tampered copy. sim/ reads the layout directly: it never imports services/.
+ * filesystem registry. Versions written by the live service carry a manifest with the sha256
+ * of every file (sim/models/version-layout.ts); the weights are checked against it, so a scan
+ * never judges a torn or tampered copy.
  */
-import { createHash } from 'node:crypto';
 import { existsSync } from 'node:fs';
 import { readFile, stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import { z } from 'zod';
+import {
+  MANIFEST_FILE,
+  MODEL_FILE,
+  fileEntrySchema,
+  matchesEntry,
+  versionDir,
+} from '../models/version-layout.ts';
 
-/** The live service's registry keeps each version's weights under this name (services/loop/live-loop.ts). */
-export const REGISTRY_MODEL_FILE = 'model.bin';
-const MANIFEST_FILE = 'manifest.json';
-
-const manifestFilesSchema = z.object({
-  files: z.array(z.object({ path: z.string(), sha256: z.string(), bytes: z.number() })),
-});
+/** The part of a manifest a reader of model.bin needs. */
+const manifestFilesSchema = z.object({ files: z.array(fileEntrySchema) });
 
 export interface ModelRef {
   readonly path: string;
@@ -27,14 +28,14 @@ export interface ModelRef {
 
 export async function readModelRef(ref: string, registryRoot: string): Promise<ModelRef> {
   const version = /^([\w.-]+)@v(\d+)$/.exec(ref);
-  const target = version ? join(registryRoot, 'models', version[1], `v${version[2]}`) : ref;
+  const target = version ? join(registryRoot, versionDir(version[1], Number(version[2]))) : ref;
   const info = await stat(target).catch(() => {
     throw new Error(`no model at ${target}${version ? ` (registry ${registryRoot})` : ''}`);
   });
   if (!info.isDirectory())
     return { path: target, bytes: new Uint8Array(await readFile(target)), verified: false };
-  const path = join(target, REGISTRY_MODEL_FILE);
-  if (!existsSync(path)) throw new Error(`no ${REGISTRY_MODEL_FILE} in ${target}`);
+  const path = join(target, MODEL_FILE);
+  if (!existsSync(path)) throw new Error(`no ${MODEL_FILE} in ${target}`);
   const bytes = new Uint8Array(await readFile(path));
   const manifestPath = join(target, MANIFEST_FILE);
   if (!existsSync(manifestPath)) {
@@ -49,11 +50,8 @@ export async function readModelRef(ref: string, registryRoot: string): Promise<M
 function verify(bytes: Uint8Array, manifestText: string, manifestPath: string): void {
   const parsed = manifestFilesSchema.safeParse(JSON.parse(manifestText));
   if (!parsed.success) throw new Error(`${manifestPath} is not a registry manifest`);
-  const entry = parsed.data.files.find((f) => f.path === REGISTRY_MODEL_FILE);
-  if (!entry) throw new Error(`${manifestPath} does not list ${REGISTRY_MODEL_FILE}`);
-  const sha256 = createHash('sha256').update(bytes).digest('hex');
-  if (bytes.byteLength !== entry.bytes || sha256 !== entry.sha256)
-    throw new Error(
-      `${REGISTRY_MODEL_FILE} does not match the sha256 in ${manifestPath}: refusing to scan it`,
-    );
+  const entry = parsed.data.files.find((f) => f.path === MODEL_FILE);
+  if (!entry) throw new Error(`${manifestPath} does not list ${MODEL_FILE}`);
+  if (!matchesEntry(entry, bytes))
+    throw new Error(`${MODEL_FILE} does not match the sha256 in ${manifestPath}: refusing to scan it`);
 }
