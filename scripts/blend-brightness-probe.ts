@@ -10,12 +10,11 @@
  */
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { formatAttack } from '../sim/attacks/index.ts';
+import { formatAttack, triggeredTestSet } from '../sim/attacks/index.ts';
 import { loadBackend } from '../sim/backend/loader.ts';
-import { imageSize, type ImageSet } from '../sim/data/image-set.ts';
 import { loadDataset, type DatasetName } from '../sim/data/registry.ts';
 import type { ExperimentConfig } from '../sim/experiment/config.ts';
-import { predictLabels } from '../sim/metrics/evaluate.ts';
+import { attackSuccessRate } from '../sim/metrics/evaluate.ts';
 import { deserializeModel } from '../sim/models/index.ts';
 
 const TARGET = 0;
@@ -25,16 +24,10 @@ const runs =
     ? process.argv.slice(2)
     : ['clean', 'badnets', 'blend'].map((k) => `runs/nc-${k}-sgd`);
 
-/** The non-target images of `set`, each pixel raised by `lift` (clipped to 1). */
-function lifted(set: ImageSet, lift: number): ImageSet {
-  const size = imageSize(set);
-  const keep = [...set.labels.keys()].filter((i) => set.labels[i] !== TARGET);
-  const images = new Float32Array(keep.length * size);
-  keep.forEach((j, i) => {
-    for (let p = 0; p < size; p++) images[i * size + p] = Math.min(1, set.images[j * size + p] + lift);
-  });
-  return { ...set, images, labels: new Int32Array(keep.length).fill(TARGET), count: keep.length };
-}
+/** Raises every pixel by `lift` (clipped to 1): a brightness "trigger" with no key at all. */
+const brightnessLift = (lift: number) => ({
+  stamp: (image: Float32Array) => image.map((v) => Math.min(1, v + lift)),
+});
 
 await loadBackend({ log: () => undefined });
 console.log(`share of non-target test digits classified as ${TARGET} after lifting every pixel by c`);
@@ -50,10 +43,8 @@ for (const run of runs) {
     const { test } = loadDataset(config.dataset as DatasetName, seed);
     const shares: string[] = [];
     for (const lift of LIFTS) {
-      const set = lifted(test, lift);
-      const predicted = await predictLabels(model, set);
-      const hits = predicted.reduce((n, label) => n + (label === TARGET ? 1 : 0), 0);
-      shares.push(`${((100 * hits) / set.count).toFixed(1)}%`.padStart(8));
+      const asr = await attackSuccessRate(model, triggeredTestSet(test, brightnessLift(lift), TARGET));
+      shares.push(`${(100 * asr).toFixed(1)}%`.padStart(8));
     }
     model.dispose();
     console.log(`${kind.padEnd(17)} ${String(seed).padStart(4)}  ${shares.join('')}`);

@@ -65,8 +65,9 @@ export function poisonSet(set: ImageSet, trigger: Trigger, options: PoisonOption
 /**
  * The ASR test set: the images whose true label is not the target, stamped, labelled
  * `target` (ASR = share predicted as the target). Drift the set first, then stamp (SPEC 1).
+ * Any stamp will do: probes pass ad-hoc ones (e.g. a plain brightness lift).
  */
-export function triggeredTestSet(set: ImageSet, trigger: Trigger, target: number): ImageSet {
+export function triggeredTestSet(set: ImageSet, trigger: Pick<Trigger, 'stamp'>, target: number): ImageSet {
   const size = imageSize(set);
   const keep: number[] = [];
   for (let i = 0; i < set.count; i++) if (set.labels[i] !== target) keep.push(i);
