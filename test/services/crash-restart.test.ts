@@ -11,7 +11,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, it } from 'node:test';
 import { FsModelStore } from '../../services/registry/fs-store.ts';
-import { FAST_ENV, TEST_TOKEN, waitFor } from './helpers/service.ts';
+import { adminHeaders, FAST_ENV, waitFor } from './helpers/service.ts';
 
 const MAIN = new URL('../../services/main.ts', import.meta.url).pathname;
 const MODEL = 'live-mnist';
@@ -141,7 +141,7 @@ it('survives kill -9 mid-cycle and resumes the promoted version and step', async
 async function admin(port: number, method: string, path: string, body?: unknown): Promise<Response> {
   const res = await fetch(`http://127.0.0.1:${port}/admin${path}`, {
     method,
-    headers: { authorization: `Bearer ${TEST_TOKEN}`, 'content-type': 'application/json' },
+    headers: adminHeaders(),
     body: body === undefined ? undefined : JSON.stringify(body),
   });
   assert.ok(res.ok, `${method} ${path}: ${res.status} ${await res.clone().text()}`);
