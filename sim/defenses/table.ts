@@ -3,7 +3,7 @@
 export interface ScanRecordRow {
   /** Row name: 'clean', 'badnets', 'blend:alpha=0.05' (the attack spec as `run --attack` takes it). */
   readonly attack: string;
-  /** The update schedule that made F1.. ('sgd 0.01', 'stlr 0.5'): rows of updated models differ by it. */
+  /** The update schedule that made F1.. (scheduleLabel: 'SGD 0.01', 'STLR 0.5'): rows of updated models differ by it. */
   readonly update: string;
   readonly seed: number;
   /** Model index (0 = F0). */
