@@ -2,15 +2,12 @@ import { loadCifar10Binary } from './cifar10.ts';
 import { generateColourSet } from './colour-set.ts';
 import { subset, type ImageSet, type ImageShape } from './image-set.ts';
 import { loadMnist } from './mnist.ts';
-import { splitDataset, type SplitSizes } from './split.ts';
+import { splitDataset, type DataSplit, type SplitSizes } from './split.ts';
 import { createRng, permutation } from '../rng.ts';
 
 export type DatasetName = 'mnist' | 'colour' | `cifar10:${string}`;
 
-export interface LoadedDataset {
-  readonly d0: ImageSet;
-  readonly pool: ImageSet;
-  readonly test: ImageSet;
+export interface LoadedDataset extends DataSplit {
   readonly shape: ImageShape;
   readonly numClasses: number;
 }
@@ -44,7 +41,7 @@ export function isDatasetName(name: string): name is DatasetName {
 export function loadDataset(name: DatasetName, seed: number, sizes?: Partial<SplitSizes>): LoadedDataset {
   if (!isDatasetName(name))
     throw new Error(`unknown data set '${name}' (expected mnist, colour or cifar10:<dir>)`);
-  let split: { d0: ImageSet; pool: ImageSet; test: ImageSet };
+  let split: DataSplit;
   if (name === 'mnist') {
     split = splitDataset(loadMnist(), { ...DEFAULT_SPLITS.mnist, ...sizes }, seed);
   } else if (name === 'colour') {
