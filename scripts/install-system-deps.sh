@@ -1,6 +1,8 @@
 #!/usr/bin/env bash
 # Installs the system programs the test suite drives for real: promtool/Prometheus,
-# Alertmanager, headless Chromium, redis-server and docker-compose (config validation only).
+# Alertmanager, headless Chromium, redis-server, docker-compose (config validation only),
+# Debian's PyTorch and torchvision (the crosscheck and differential tests) and oneDNN (the
+# native kernels, rebuilt here if npm install ran without it).
 # Runs as `pretest`; as root it uses apt-get, elsewhere it prints the exact command.
 set -euo pipefail
 
@@ -13,13 +15,31 @@ declare -A need=(
   [docker-compose]=docker-compose
 )
 
+# Libraries and Python modules, checked by a file they install.
+declare -A need_file=(
+  [/usr/include/dnnl.hpp]=libdnnl-dev
+  [/usr/lib/python3/dist-packages/torch/__init__.py]=python3-torch
+  [/usr/lib/python3/dist-packages/torchvision/__init__.py]=python3-torchvision
+)
+
+addon=sim/backend/native/build/Release/permanence_kernels.node
+rebuild_native() {
+  if [ ! -f "$addon" ] && [ -f /usr/include/dnnl.hpp ]; then node sim/backend/native/build.mjs; fi
+}
+
 missing=()
 for bin in "${!need[@]}"; do
   if ! command -v "$bin" >/dev/null 2>&1 && [ ! -x "/usr/bin/$bin" ]; then
     missing+=("${need[$bin]}")
   fi
 done
-[ ${#missing[@]} -eq 0 ] && exit 0
+for file in "${!need_file[@]}"; do
+  [ -e "$file" ] || missing+=("${need_file[$file]}")
+done
+if [ ${#missing[@]} -eq 0 ]; then
+  rebuild_native
+  exit 0
+fi
 mapfile -t packages < <(printf '%s\n' "${missing[@]}" | sort -u)
 
 if [ "$(id -u)" -ne 0 ] || ! command -v apt-get >/dev/null 2>&1; then
@@ -36,3 +56,4 @@ apt-get install -y -qq --no-install-recommends "${packages[@]}" >/dev/null
 for svc in prometheus prometheus-alertmanager redis-server prometheus-node-exporter; do
   if command -v service >/dev/null 2>&1; then service "$svc" stop >/dev/null 2>&1 || true; fi
 done
+rebuild_native

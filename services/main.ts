@@ -2,6 +2,7 @@
  * `npm start`: validates the environment, serves the API and dashboard, runs the loop.
  * SIGTERM/SIGINT stop the cron, let a registry write in flight finish, and exit 0.
  */
+import { speedPath } from '../sim/backend/speed-path.ts';
 import { ConfigError, loadConfig } from './config.ts';
 import { createLogger } from './log.ts';
 import { startService } from './service.ts';
@@ -34,6 +35,12 @@ async function main(): Promise<void> {
     ].join('\n') + '\n',
   );
   log.info({ url: service.url, registry: config.REGISTRY, cron: config.cycleCron }, 'listening');
+  service.backend
+    .then((info) => {
+      const speed = speedPath(info);
+      process.stdout.write(`  training   ${speed.summary}\n${speed.hint ? `  ${speed.hint}\n` : ''}`);
+    })
+    .catch(() => undefined); // start-up failures are logged by the service
 
   let stopping = false;
   const stop = (signal: string) => {

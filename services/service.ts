@@ -9,7 +9,7 @@ import type { AddressInfo } from 'node:net';
 import { fileURLToPath } from 'node:url';
 import { Registry } from 'prom-client';
 import { Server as IoServer } from 'socket.io';
-import { loadBackend } from '../sim/backend/loader.ts';
+import { loadBackend, type BackendInfo } from '../sim/backend/loader.ts';
 import { setNativeThreadsOfThisThread } from '../sim/backend/native/index.ts';
 import type { ServiceConfig } from './config.ts';
 import { EVENTS } from './contract.ts';
@@ -44,6 +44,8 @@ export interface RunningService {
   store: ModelStore;
   /** Resolves once a model is served (or rejects if start-up is abandoned). */
   ready: Promise<void>;
+  /** The training backend, once loaded (which path: sim/backend/speed-path.ts). */
+  backend: Promise<BackendInfo>;
   close(): Promise<void>;
 }
 
@@ -97,6 +99,8 @@ export async function startService(
   const alerts = new AlertLog();
   const loop = new LiveLoop({ config, store, trainer, predictor, metrics, events, log, campaigns, policy });
   let inputShape: InputShape | undefined;
+  let backendInfo: BackendInfo | undefined;
+  const backend = loadBackend({ log: (msg) => log.debug(msg) }).then((info) => (backendInfo = info));
 
   const app = createApp({
     log,
@@ -111,6 +115,7 @@ export async function startService(
     registry,
     alerts,
     inputShape: () => inputShape,
+    backend: () => backendInfo,
   });
   const server: HttpServer = createServer(app);
   const io = new IoServer(server, { serveClient: true });
@@ -129,7 +134,7 @@ export async function startService(
 
   const scheduler = new CycleScheduler(config.cycleCron, () => loop.runCycle('cron'), log);
   const ready = (async () => {
-    const backend = await loadBackend({ log: (msg) => log.debug(msg) });
+    const info = await backend;
     // This thread answers /predict one image at a time: waking a second OpenMP thread costs
     // more than the convolution (measured 1.2 ms vs 0.3 ms a prediction). Training keeps
     // every core in the worker thread.
@@ -138,7 +143,7 @@ export async function startService(
     inputShape = { height: setup.height, width: setup.width, channels: setup.channels };
     metrics.build.set({
       version: SERVICE_VERSION,
-      backend: `${backend.name}/${setup.backend}`,
+      backend: `${info.name}/${setup.backend}`,
       modelArch: config.MODEL_ARCH,
     });
     await loop.bootstrap();
@@ -169,6 +174,7 @@ export async function startService(
     registry,
     store,
     ready,
+    backend,
     close,
   };
 }

@@ -1,6 +1,8 @@
 /** Unauthenticated routes: probes, metrics, predictions and read-only state. */
 import express, { Router } from 'express';
 import type { Registry } from 'prom-client';
+import type { BackendInfo } from '../../sim/backend/loader.ts';
+import { speedPath } from '../../sim/backend/speed-path.ts';
 import type { LiveLoop } from '../loop/live-loop.ts';
 import type { AlertLog } from '../loop/alerts.ts';
 import type { ServiceMetrics } from '../metrics/index.ts';
@@ -19,6 +21,8 @@ export interface PublicDeps {
   registry: Registry;
   alerts: AlertLog;
   inputShape: () => InputShape | undefined;
+  /** The training backend once loaded (undefined while the service starts). */
+  backend: () => BackendInfo | undefined;
 }
 
 const PNG_LIMIT = '64kb';
@@ -28,7 +32,14 @@ export function publicRoutes(d: PublicDeps): Router {
 
   r.get('/healthz', (req, res) => {
     parseOr400(noQuery, req.query, 'query');
-    res.json({ status: 'ok' });
+    const info = d.backend();
+    const speed = info && speedPath(info);
+    res.json({
+      status: 'ok',
+      backend: info
+        ? { name: info.name, nativeKernels: info.native.loaded, path: speed?.path, hint: speed?.hint }
+        : null,
+    });
   });
 
   r.get('/readyz', (_req, res) => {

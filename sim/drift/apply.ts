@@ -1,25 +1,44 @@
 import { createImageSet, mapImages, type ImageSet, type ImageShape } from '../data/image-set.ts';
-import { DRIFT_KINDS, type DriftSpec, type ImageTransform } from './types.ts';
+import { DRIFT_KINDS, type DriftSpec, type ImageTransform, type Interpolation } from './types.ts';
 import { getDrift, isDriftKind } from './registry.ts';
 
 /**
- * Parses a drift list such as "rotate:4" or "hue:0.02,brightness:0.05" (kind:step,
- * comma-separated; an empty string means no drift).
+ * Parses a drift list such as "rotate:4", "rotate:4:bilinear" or "hue:0.02,brightness:0.05"
+ * (kind:step[:interpolation], comma-separated; an empty string means no drift). A geometric
+ * drift always carries its interpolation (default: the drift's first, torchvision's), so
+ * that results record it.
  */
 export function parseDrift(text: string): DriftSpec[] {
   const trimmed = text.trim();
   if (trimmed === '' || trimmed === 'none') return [];
   return trimmed.split(',').map((part) => {
-    const [kind, step, ...rest] = part.trim().split(':');
+    const [kind, step, mode, ...rest] = part.trim().split(':');
     if (!isDriftKind(kind)) {
       throw new Error(`unknown drift kind '${kind}' in '${text}' (known: ${DRIFT_KINDS.join(', ')})`);
     }
+    const example = kind === 'rotate' ? 'rotate:4' : `${kind}:0.02`;
     const value = Number(step);
     if (rest.length > 0 || step === undefined || step.trim() === '' || !Number.isFinite(value)) {
-      throw new Error(`drift '${part.trim()}' needs a numeric step, e.g. '${kind}:0.02'`);
+      throw new Error(`drift '${part.trim()}' needs a numeric step, e.g. '${example}'`);
     }
-    return { kind, step: value };
+    return normaliseDrift({ kind, step: value }, mode);
   });
+}
+
+/** Fills in a geometric drift's default interpolation and checks a given one. */
+export function normaliseDrift(spec: DriftSpec, mode: string | undefined = spec.interpolation): DriftSpec {
+  const allowed = getDrift(spec.kind).interpolations;
+  if (!allowed) {
+    if (mode !== undefined) throw new Error(`drift '${spec.kind}' takes no interpolation (got '${mode}')`);
+    return { kind: spec.kind, step: spec.step };
+  }
+  const interpolation = mode ?? allowed[0];
+  if (!(allowed as readonly string[]).includes(interpolation)) {
+    throw new Error(
+      `drift '${spec.kind}' interpolation must be one of ${allowed.join(', ')}, got '${interpolation}'`,
+    );
+  }
+  return { kind: spec.kind, step: spec.step, interpolation: interpolation as Interpolation };
 }
 
 /** "rotate 4 degrees/step" style text for a drift list, or "no drift". */
@@ -28,7 +47,8 @@ export function describeDrift(drifts: readonly DriftSpec[], stepIndex?: number):
   return drifts
     .map((d) => {
       const unit = getDrift(d.kind).unit;
-      const base = `${d.kind} ${d.step} ${unit}/step`;
+      const mode = d.interpolation ? ` (${d.interpolation})` : '';
+      const base = `${d.kind} ${d.step} ${unit}/step${mode}`;
       return stepIndex === undefined
         ? base
         : `${base} (step ${stepIndex}: ${formatAmount(d.step * stepIndex)})`;
@@ -42,7 +62,7 @@ export function driftTransform(
   stepIndex: number,
   shape: ImageShape,
 ): ImageTransform {
-  const parts = drifts.map((d) => getDrift(d.kind).makeTransform(d.step * stepIndex, shape));
+  const parts = drifts.map((d) => getDrift(d.kind).makeTransform(d.step * stepIndex, shape, d.interpolation));
   return (image) => parts.reduce((img, f) => f(img), image);
 }
 

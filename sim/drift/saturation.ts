@@ -2,9 +2,9 @@ import type { ImageShape } from '../data/image-set.ts';
 import { clamp01 } from './hsv.ts';
 import type { DriftDefinition } from './types.ts';
 
-/** ITU-R 601-2 luma, the weights of torchvision's rgb_to_grayscale. */
+/** Luma as torchvision's rgb_to_grayscale computes it (0.2989, not ITU-R 601-2's 0.299). */
 export function luma(r: number, g: number, b: number): number {
-  return 0.299 * r + 0.587 * g + 0.114 * b;
+  return 0.2989 * r + 0.587 * g + 0.114 * b;
 }
 
 /**

@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { attackConfigSchema } from '../attacks/index.ts';
-import { parseDrift } from '../drift/index.ts';
+import { DRIFT_KINDS, INTERPOLATIONS, normaliseDrift, parseDrift } from '../drift/index.ts';
 import { parseSchedule, scheduleSchema } from '../train/schedules.ts';
 
 /**
@@ -22,7 +22,18 @@ export const DEFAULT_TRAINING = {
 
 const driftSchema = z.union([
   z.string().transform((s, ctx) => parseOr(ctx, () => parseDrift(s))),
-  z.array(z.object({ kind: z.enum(['rotate', 'hue', 'brightness', 'saturation']), step: z.number() })),
+  z
+    .array(
+      z
+        .object({
+          kind: z.enum(DRIFT_KINDS),
+          step: z.number(),
+          interpolation: z.enum(INTERPOLATIONS).optional(),
+        })
+        .strict(),
+    )
+    // A drift given without an interpolation gets its default (nearest for rotate).
+    .transform((specs, ctx) => parseOr(ctx, () => specs.map((d) => normaliseDrift(d)))),
 ]);
 
 const injectionSchema = z.union([

@@ -4,6 +4,7 @@ import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
 import { describe, it } from 'node:test';
 import type { BackendInfo } from '../../sim/backend/loader.ts';
+import { speedPath } from '../../sim/backend/speed-path.ts';
 import {
   BACKEND_ORDER,
   parseBackendName,
@@ -112,5 +113,33 @@ describe('loadBackend in a fresh process, native packages absent', () => {
     assert.equal(info.name, 'cpu');
     assert.deepEqual(info.skipped, []);
     assert.deepEqual(info.kernels, []);
+  });
+});
+
+describe('the fast path', () => {
+  // On CI (CI=true) the set-up must have installed oneDNN and built the addon: a missing
+  // install step must fail here rather than hide behind a green, slow run.
+  it(
+    'the native oneDNN kernels are loaded (required when CI=true)',
+    { skip: process.env.CI !== 'true' && 'CI is not set' },
+    async () => {
+      const { info } = await loadInChild({});
+      assert.equal(info.name, 'wasm');
+      assert.equal(info.native.loaded, true, `native kernels not loaded: ${info.native.detail}`);
+      assert.equal(speedPath(info).path, 'fast');
+    },
+  );
+
+  it('speedPath names the slow path and how to leave it', () => {
+    const slow = speedPath({ name: 'wasm', native: { loaded: false, detail: 'native addon unavailable' } });
+    assert.equal(slow.path, 'slow');
+    assert.match(slow.hint ?? '', /apt-get install -y libdnnl-dev && npm run build:native/);
+    const fast = speedPath({ name: 'wasm', native: { loaded: true, detail: 'oneDNN 2.6.3' } });
+    assert.deepEqual([fast.path, fast.hint], ['fast', undefined]);
+    assert.equal(
+      speedPath({ name: 'cpu', native: { loaded: false, detail: 'only used with the wasm backend' } }).path,
+      'slow',
+    );
+    assert.equal(speedPath({ name: 'tensorflow', native: { loaded: false, detail: '' } }).path, 'fast');
   });
 });

@@ -5,7 +5,9 @@ import { applyDrift, describeDrift, parseDrift } from '../../sim/drift/apply.ts'
 import { assertClose } from './helpers.ts';
 
 test('parseDrift reads one or more kind:step pairs', () => {
-  assert.deepEqual(parseDrift('rotate:4'), [{ kind: 'rotate', step: 4 }]);
+  // Rotation records its interpolation; nearest is torchvision's default.
+  assert.deepEqual(parseDrift('rotate:4'), [{ kind: 'rotate', step: 4, interpolation: 'nearest' }]);
+  assert.deepEqual(parseDrift('rotate:4:bilinear'), [{ kind: 'rotate', step: 4, interpolation: 'bilinear' }]);
   assert.deepEqual(parseDrift('hue:0.02, brightness:-0.05'), [
     { kind: 'hue', step: 0.02 },
     { kind: 'brightness', step: -0.05 },
@@ -18,12 +20,14 @@ test('parseDrift rejects unknown kinds and bad numbers', () => {
   assert.throws(() => parseDrift('rotate:abc'), /numeric step/);
   assert.throws(() => parseDrift('rotate'), /numeric step/);
   assert.throws(() => parseDrift('rotate:'), /numeric step/);
-  assert.throws(() => parseDrift('hue:0.1:2'), /numeric step/);
+  assert.throws(() => parseDrift('hue:0.1:2'), /'hue' takes no interpolation/);
+  assert.throws(() => parseDrift('rotate:4:bicubic'), /nearest, bilinear, got 'bicubic'/);
+  assert.throws(() => parseDrift('rotate:4:nearest:x'), /numeric step, e.g. 'rotate:4'/);
 });
 
 test('describeDrift names kind, step and unit', () => {
   assert.equal(describeDrift([]), 'no drift');
-  assert.equal(describeDrift(parseDrift('rotate:4')), 'rotate 4 degrees/step');
+  assert.equal(describeDrift(parseDrift('rotate:4')), 'rotate 4 degrees/step (nearest)');
   assert.equal(describeDrift(parseDrift('hue:0.02'), 15), 'hue 0.02 turns/step (step 15: 0.3)');
 });
 
@@ -50,6 +54,6 @@ test('applyDrift scales the amount by the step index and composes in order', () 
 test('brightness and saturation factors 1 + i p are floored at 0', () => {
   const set = pixelSet([0.5, 0.2, 0.1]);
   assertClose(applyDrift(set, parseDrift('brightness:-0.5'), 3).images, [0, 0, 0]);
-  const gray = 0.299 * 0.5 + 0.587 * 0.2 + 0.114 * 0.1;
+  const gray = 0.2989 * 0.5 + 0.587 * 0.2 + 0.114 * 0.1;
   assertClose(applyDrift(set, parseDrift('saturation:-0.5'), 3).images, [gray, gray, gray], 1e-6);
 });

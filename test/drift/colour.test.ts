@@ -49,11 +49,11 @@ test('brightness multiplies and clips', () => {
   assertClose(scaleBrightness(Float32Array.from([0.2, 0.5, 0.8]), px, 0.5), [0.1, 0.25, 0.4], 1e-6);
 });
 
-test('saturation 0 gives the ITU-R 601-2 gray, 1 the image, 2 extrapolates and clips', () => {
+test("saturation 0 gives torchvision's gray, 1 the image, 2 extrapolates and clips", () => {
   const rgb = Float32Array.from([1, 0.5, 0]);
-  const gray = 0.299 + 0.587 * 0.5; // 0.5925
+  const gray = 0.2989 + 0.587 * 0.5; // 0.5924, torchvision's rgb_to_grayscale weights
   assertClose(adjustSaturation(rgb, px, 0), [gray, gray, gray], 1e-6);
   assertClose(adjustSaturation(rgb, px, 1), rgb, 1e-7);
-  // 2x - gray: (1.4075 -> 1, 0.4075, -0.5925 -> 0).
+  // 2x - gray: (1.4076 -> 1, 0.4076, -0.5924 -> 0).
   assertClose(adjustSaturation(rgb, px, 2), [1, 1 - gray, 0], 1e-6);
 });

@@ -422,6 +422,12 @@ describe('refused requests', () => {
 describe('accepted requests', () => {
   it('serves probes, metrics with the contract names, and the model list', async () => {
     assert.equal((await fetch(`${svc.url}/readyz`)).status, 200);
+    // /healthz says which training path is in use, and how to get the fast one if slow.
+    const health = (await (await fetch(`${svc.url}/healthz`)).json()) as {
+      backend: { name: string; nativeKernels: boolean; path: string; hint?: string };
+    };
+    assert.equal(health.backend.path, health.backend.nativeKernels ? 'fast' : 'slow');
+    if (health.backend.path === 'slow') assert.match(health.backend.hint ?? '', /libdnnl-dev/);
     const metrics = await (await fetch(`${svc.url}/metrics`)).text();
     for (const name of [
       METRICS.info,

@@ -5,6 +5,7 @@ import { join } from 'node:path';
 import { parse as parseYaml } from 'yaml';
 import { parseAttack } from '../../attacks/index.ts';
 import { loadBackend, type BackendName } from '../../backend/loader.ts';
+import { speedPath } from '../../backend/speed-path.ts';
 import {
   DEFAULT_TRAINING,
   lastPoisonedModel,
@@ -112,9 +113,11 @@ Rerunning with the same --out and config resumes; another config is refused.`,
       if (folder.finished.size > 0)
         console.error(`resuming ${dir}: ${folder.finished.size} seed(s) already done`);
       const jobs = Math.max(1, Math.min(Number(flags.jobs ?? availableParallelism()), pending.length || 1));
+      const speed = speedPath(backend);
       console.error(
-        `backend ${backend.name}; ${pending.length} seed(s) to run, ${jobs} at a time; writing ${dir}`,
+        `backend ${speed.summary}; ${pending.length} seed(s) to run, ${jobs} at a time; writing ${dir}`,
       );
+      if (speed.hint) console.error(speed.hint);
       const started = performance.now();
       const progress = experimentProgress(estimateSteps(config) * pending.length);
       let seeds;
