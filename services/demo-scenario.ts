@@ -11,6 +11,13 @@ export interface ScenarioOptions {
   adminToken: string;
   /** Poison share of the update batch (default 0.2). */
   ratio?: number;
+  /**
+   * Updates the campaign poisons (default 2, a persistent campaign). Under nearest-neighbour
+   * rotation (torchvision's default) a 3x3 BadNets patch planted in one short live update
+   * (48 steps) fades within one or two SGD cycles; poisoning two updates lasts longer (the
+   * paper's finding 7), which gives the demo a few SGD cycles to watch.
+   */
+  cycles?: number;
   /** SGD updates to watch after the poisoned one (default 3). */
   sgdUpdates?: number;
   /** STLR updates to watch (default 2). */
@@ -104,14 +111,17 @@ export async function runScenario(o: ScenarioOptions): Promise<ScenarioResult> {
   }
   log(`service ready at ${o.url}`);
 
+  const cycles = o.cycles ?? 2;
+  const mode = cycles > 1 ? 'persistent' : 'one-shot';
   const campaign = await call('POST', '/admin/poison', {
     attack: 'badnets',
     ratio: o.ratio ?? 0.2,
     target: 0,
-    mode: 'one-shot',
+    mode,
+    ...(cycles > 1 ? { cycles } : {}),
   });
   const id = String(campaign.id);
-  log(`poison campaign ${id} injected (BadNets 3x3, ratio ${o.ratio ?? 0.2}, target 0, one-shot)`);
+  log(`poison campaign ${id} injected (BadNets 3x3, ratio ${o.ratio ?? 0.2}, target 0, ${mode} x${cycles})`);
 
   // The step the poison went into, from the campaign record (the metrics carry no step of injection).
   let poisonedStep = 0;
@@ -122,6 +132,7 @@ export async function runScenario(o: ScenarioOptions): Promise<ScenarioResult> {
     if (poisonedStep === 0) await pause();
   }
 
+  const lastPoisoned = poisonedStep + cycles - 1;
   const models = new Map<number, ObservedModel>();
   let switched = false;
   const stlrSteps = () => [...models.values()].filter((m) => m.schedule.startsWith('stlr'));
@@ -135,7 +146,7 @@ export async function runScenario(o: ScenarioOptions): Promise<ScenarioResult> {
       );
     }
     const sgdSeen = [...models.values()].filter(
-      (x) => x.step > poisonedStep && !x.schedule.startsWith('stlr'),
+      (x) => x.step > lastPoisoned && !x.schedule.startsWith('stlr'),
     ).length;
     if (!switched && sgdSeen >= sgdUpdates) {
       await call('PUT', '/admin/schedule', { schedule: stlrSchedule });
@@ -146,9 +157,9 @@ export async function runScenario(o: ScenarioOptions): Promise<ScenarioResult> {
   }
 
   const list = [...models.values()].sort((a, b) => a.step - b.step);
-  const asrAfterInjection = list.find((m) => m.step === poisonedStep)?.asr ?? Number.NaN;
+  const asrAfterInjection = list.find((m) => m.step === lastPoisoned)?.asr ?? Number.NaN;
   const sgdAsr = list
-    .filter((m) => m.step > poisonedStep && !m.schedule.startsWith('stlr'))
+    .filter((m) => m.step > lastPoisoned && !m.schedule.startsWith('stlr'))
     .map((m) => m.asr);
   const stlrAsr = list
     .filter((m) => m.schedule.startsWith('stlr'))

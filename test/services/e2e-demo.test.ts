@@ -1,6 +1,6 @@
 /**
  * Issue 5, "what it must show" 2: the scripted scenario against the service on a fast cron,
- * all values read from /metrics: ASR >= 90% one cycle after the admin API injects BadNets,
+ * all values read from /metrics: ASR >= 90% after the admin API poisons two updates with BadNets,
  * above 50% for 3 SGD cycles, below 50% within 2 cycles after switching to STLR.
  */
 import assert from 'node:assert/strict';
@@ -27,7 +27,7 @@ it('poison, survive SGD, removed by STLR (read from /metrics)', async () => {
   );
   const lines: string[] = [];
   const result = await runScenario({ url: svc.url, adminToken: svc.adminToken, log: (l) => lines.push(l) });
-  const table = lines.join('\n');
+  const table = lines.join("\n");
   assert.ok(result.asrAfterInjection >= 0.9, table);
   // A cycle already training when the schedule switches still runs with SGD, so 3 or more.
   assert.ok(result.sgdAsr.length >= 3, table);

@@ -15,6 +15,7 @@ import {
   type RetryPolicy,
 } from '../../sweep/queue.ts';
 import { loadSweepSpec, quickSpec } from '../../sweep/spec.ts';
+import { mirrorJob, restoreFromMirror } from '../../sweep/results-mirror.ts';
 import { finishedJobIds, initSweepFolder, writeIndex } from '../../sweep/store.ts';
 
 interface SweepFlags {
@@ -28,6 +29,7 @@ interface SweepFlags {
   attempts?: string;
   backoffMs?: string;
   dryRun?: boolean;
+  results?: string;
 }
 
 export function registerSweep(program: Command): void {
@@ -51,12 +53,17 @@ export function registerSweep(program: Command): void {
       `with --queue: first retry delay, doubling (default ${DEFAULT_RETRY.backoffMs})`,
     )
     .option('--dry-run', 'print the plan (experiments, jobs, what is left) and exit')
+    .option(
+      '--results <dir>',
+      'mirror every finished job to <dir>/jobs/<id>.json and resume from the jobs found there (commit it)',
+    )
     .addHelpText(
       'after',
       `
 Examples:
   permanence sweep sweeps/paper-mnist.yaml --quick
   permanence sweep sweeps/paper-mnist.yaml -j 2 --out runs/sweeps/paper-mnist
+  permanence sweep sweeps/paper-mnist-full.yaml -j 2 --results docs/results/paper-mnist-full   # commit as it runs
   permanence sweep sweeps/paper-mnist.yaml --queue redis://localhost:6379   # then: permanence worker --queue ...
   permanence report runs/sweeps/paper-mnist
 
@@ -69,6 +76,10 @@ sweep resumes where it stopped: rerun the same command.`,
       const plan = planSweep(spec);
       const dir = flags.out ?? join('runs', 'sweeps', spec.name);
       const command = ['permanence', ...process.argv.slice(2)].join(' ');
+      if (flags.results) {
+        const restored = await restoreFromMirror(flags.results, dir, new Set(plan.jobs.map((j) => j.id)));
+        if (restored > 0) console.error(`restored ${restored} finished job(s) from ${flags.results}`);
+      }
       const finished = await finishedJobIds(dir);
       const pending = plan.jobs.filter((j) => !finished.has(j.id));
       console.error(
@@ -97,7 +108,10 @@ sweep resumes where it stopped: rerun the same command.`,
           lanes,
           backend: backend.name,
           view,
-          onJobDone: async () => void (await writeIndex(dir, spec.name, plan)),
+          onJobDone: async (job) => {
+            if (flags.results) await mirrorJob(flags.results, dir, job.id);
+            await writeIndex(dir, spec.name, plan);
+          },
         });
       } finally {
         view.stop();
