@@ -27,7 +27,7 @@ it('poison, survive SGD, removed by STLR (read from /metrics)', async () => {
   );
   const lines: string[] = [];
   const result = await runScenario({ url: svc.url, adminToken: svc.adminToken, log: (l) => lines.push(l) });
-  const table = lines.join("\n");
+  const table = lines.join('\n');
   assert.ok(result.asrAfterInjection >= 0.9, table);
   // A cycle already training when the schedule switches still runs with SGD, so 3 or more.
   assert.ok(result.sgdAsr.length >= 3, table);
