@@ -218,7 +218,13 @@ function describe(c: Partial<ExperimentConfig> & Record<string, unknown>): Recor
   if ('attack' in c) out.attack = c.attack ? attackLabel(c.attack) : 'clean';
   if (c.injection) out.injection = injection(c as ExperimentConfig);
   if ('poisonRatio' in c) out.ratio = `ratio ${c.poisonRatio}`;
-  if (c.drift) out.drift = c.drift.map((d) => `${d.kind}:${d.step}`).join('+');
+  if (c.drift)
+    out.drift = c.drift
+      .map(
+        (d) =>
+          `${d.kind}:${d.step}${d.interpolation && d.interpolation !== 'nearest' ? `:${d.interpolation}` : ''}`,
+      )
+      .join('+');
   if ('driftKind' in c) out.drift = String(c.driftKind);
   if (c.update) out.update = `${describeSchedule(c.update.schedule)} x${c.update.epochs}`;
   if (c.f0) out.f0 = `F0 ${c.f0.epochs} ep`;

@@ -7,6 +7,7 @@ import { collectScans, defenseTablesMarkdown } from './defense-tables.ts';
 import { attackLabel, figureData, FIGURES, type FigureData } from './figures.ts';
 import type { ExperimentData, SweepData } from './load.ts';
 import { metricSpec, timelinesSpec } from './specs.ts';
+import { interpolationRows, interpolationTable, staticSurvivability } from './sensitivity.ts';
 import { asrTimelineRows, referenceExperiments, staticRows } from './timelines.ts';
 
 export interface ReportOutput {
@@ -63,6 +64,16 @@ export async function writeReport(
       `### ${def.paper}: ${def.title}\n\nFinding ${def.finding}.\n\n${image}\n\n${pointsTable(data)}`,
     );
     figureTables.push(def.key);
+  }
+
+  const interpolation = interpolationRows(experiments);
+  if (interpolation.length > 0) {
+    sections.push(
+      `### Sensitivity: the rotation's interpolation\n\nCells that differ only in how the rotation resamples ` +
+        `(nearest is torchvision's default; the paper does not say). Static F0 survivability: how long the ` +
+        `unchanged F0 answers the trigger on the same drifted test sets (when it falls as early, the drift ` +
+        `broke the trigger rather than the update removing it).\n\n${interpolationTable(interpolation)}`,
+    );
   }
 
   const scans = await collectScans(sweep.dir, experiments);
@@ -152,8 +163,8 @@ function cellLabel(e: ExperimentData): Record<string, string> {
 
 function experimentsTable(experiments: readonly ExperimentData[]): string {
   const lines = [
-    '| id | attack | injection | ratio | drift | update | seeds | injected ASR | survivability | ASR after last | acc. after last |',
-    '| --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- |',
+    '| id | attack | injection | ratio | drift | update | seeds | injected ASR | survivability | static F0 surv. | ASR after last | static F0 ASR after last | acc. after last |',
+    '| --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- |',
   ];
   for (const e of experiments) {
     const l = cellLabel(e);
@@ -168,8 +179,12 @@ function experimentsTable(experiments: readonly ExperimentData[]): string {
     const last = r ? r.summary.models[r.summary.models.length - 1]?.cleanAccuracy : undefined;
     // Survivability saturates at the horizon when ASR decays slowly; the last ASR still ranks cells.
     const lastAsr = r ? r.summary.models[r.summary.models.length - 1]?.asr : undefined;
+    const lastStatic = r ? r.summary.models[r.summary.models.length - 1]?.staticAsr : undefined;
+    // The static F0 on the same test sets tells forgetting apart from a trigger the drift broke.
+    const statics = (r?.seeds ?? []).map((s) => staticSurvivability(e.config, s)).filter((v) => v !== null);
+    const staticSurv = statics.length > 0 ? statics.join(', ') : '-';
     lines.push(
-      `| ${e.id} | ${l.attack} | ${l.injection} | ${l.ratio} | ${l.drift} | ${l.update} | ${e.jobs.length} | ${injected}${warn} | ${surv} | ${lastAsr ? pct(lastAsr.mean) : '-'} | ${last ? pct(last.mean) : '-'} |`,
+      `| ${e.id} | ${l.attack} | ${l.injection} | ${l.ratio} | ${l.drift} | ${l.update} | ${e.jobs.length} | ${injected}${warn} | ${surv} | ${staticSurv} | ${lastAsr ? pct(lastAsr.mean) : '-'} | ${lastStatic ? pct(lastStatic.mean) : '-'} | ${last ? pct(last.mean) : '-'} |`,
     );
   }
   return lines.join('\n');
