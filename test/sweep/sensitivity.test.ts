@@ -10,7 +10,7 @@ import { interpolationRows, interpolationTable, staticSurvivability } from '../.
 function seedResult(seed: number, asr: number[], staticAsr: number[], surv: number): SeedResult {
   return {
     seed,
-    models: asr.map((a, index) => ({ index, driftStep: index, cleanAccuracy: 0.9 + index / 100, asr: a })),
+    models: asr.map((a, index) => ({ index, driftStep: index, cleanAccuracy: 0.9 + index / 1000, asr: a })),
     static: staticAsr.map((a, driftStep) => ({ driftStep, cleanAccuracy: 0.9, asr: a })),
     survivability: surv,
   } as unknown as SeedResult;
