@@ -55,6 +55,6 @@ test('interpolation rows pair cells that differ only in the rotation resampling'
   const table = interpolationTable(rows);
   assert.match(
     table,
-    /\| BadNets 3x3, d0, sgd:0.01 \| nearest \| 2 \| 4.5 ± 0.7 \(5, 4\) \| 4, 3 \| 50.0 \/ 0.0 \/ 0.0 \|/,
+    /\| badnets, d0, sgd:0.01 \| nearest \| 2 \| 4.5 ± 0.7 \(5, 4\) \| 4, 3 \| 50.0 \/ 0.0 \/ 0.0 \|/,
   );
 });
