@@ -1,6 +1,7 @@
 /** Turns a /predict body (numbers or a PNG) into one HWC Float32 image in [0, 1]. */
 import { PNG } from 'pngjs';
 import { HttpError } from '../http/errors.ts';
+import { checkPng, PngRejected } from './png-header.ts';
 
 export interface InputShape {
   height: number;
@@ -54,18 +55,15 @@ export function imageFromNumbers(
 export function imageFromPng(data: Buffer, shape: InputShape): Float32Array {
   let png: PNG;
   try {
+    // Header, size and image data checked before anything is decoded (png-header.ts).
+    checkPng(data, shape.width, shape.height);
     png = PNG.sync.read(data);
-  } catch {
-    throw new HttpError(400, 'invalid body: not a PNG image', { field: 'body' });
+  } catch (error) {
+    const reason = error instanceof PngRejected ? error.message : 'not a PNG image';
+    throw new HttpError(400, `invalid body: ${reason}`, { field: 'body' });
   }
-  if (png.width !== shape.width || png.height !== shape.height) {
-    throw new HttpError(
-      400,
-      `invalid body: PNG must be ${shape.width}x${shape.height}, got ${png.width}x${png.height}`,
-      {
-        field: 'body',
-      },
-    );
+  if (png.data.length !== 4 * shape.width * shape.height) {
+    throw new HttpError(400, 'invalid body: PNG did not decode to a whole image', { field: 'body' });
   }
   const out = new Float32Array(shape.height * shape.width * shape.channels);
   for (let p = 0; p < shape.height * shape.width; p++) {
