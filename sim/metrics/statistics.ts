@@ -1,4 +1,4 @@
-import { mean as ssMean, sampleStandardDeviation } from 'simple-statistics';
+import { mean as ssMean, median as ssMedian, sampleStandardDeviation } from 'simple-statistics';
 
 /**
  * The one place where seeds are summarised: every table, plot, report and the crosscheck
@@ -12,6 +12,11 @@ export interface Band {
 
 export function mean(values: readonly number[]): number {
   return values.length === 0 ? Number.NaN : ssMean([...values]);
+}
+
+/** The middle value (the mean of the two middle ones for an even count); NaN for none. */
+export function median(values: readonly number[]): number {
+  return values.length === 0 ? Number.NaN : ssMedian([...values]);
 }
 
 /** Sample standard deviation (n - 1); 0 for one value, NaN for none. */

@@ -1,6 +1,13 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { formatBand, mean, meanAbsDifference, meanStd, sampleStd } from '../../sim/metrics/statistics.ts';
+import {
+  formatBand,
+  mean,
+  meanAbsDifference,
+  meanStd,
+  median,
+  sampleStd,
+} from '../../sim/metrics/statistics.ts';
 
 test('meanStd is the mean and the sample standard deviation (n - 1)', () => {
   // [1, 2, 3, 4]: mean 2.5, squared deviations 2.25 + 0.25 + 0.25 + 2.25 = 5, / 3.
@@ -25,4 +32,10 @@ test('formatBand prints mean ± sample std', () => {
 test('meanAbsDifference pairs the values', () => {
   assert.ok(Math.abs(meanAbsDifference([0.9, 0.5, 0.1], [0.8, 0.7, 0.1]) - 0.1) < 1e-12);
   assert.throws(() => meanAbsDifference([1], [1, 2]), /1 vs 2/);
+});
+
+test('median takes the middle value, or the mean of the two middle ones', () => {
+  assert.equal(median([3, 1, 2]), 2);
+  assert.equal(median([4, 1, 3, 2]), 2.5);
+  assert.ok(Number.isNaN(median([])));
 });
