@@ -10,6 +10,8 @@ import {
 import { exportTwinInputs } from '../../sim/crosscheck/export.ts';
 import { denseToLinear, hwioToOihw } from '../../sim/crosscheck/torch-layout.ts';
 import { mnistDigitsDir } from '../../sim/crosscheck/twin.ts';
+import { subset } from '../../sim/data/image-set.ts';
+import { loadMnist } from '../../sim/data/mnist.ts';
 import { loadDataset } from '../../sim/data/registry.ts';
 import { parseExperimentConfig } from '../../sim/experiment/config.ts';
 
@@ -38,8 +40,12 @@ test('the export picks the images the runner splits off, in its order', () => {
   });
   const inputs = exportTwinInputs(config, 3, { mnistDigitsDir: mnistDigitsDir() });
   const data = loadDataset('mnist', 3);
-  assert.equal(inputs.split.d0.length, data.d0.count);
-  assert.equal(inputs.split.test.length, data.test.count);
+  const mnist = loadMnist();
+  for (const part of ['d0', 'pool', 'test'] as const) {
+    const picked = subset(mnist, inputs.split[part]);
+    assert.deepEqual(picked.labels, data[part].labels, part);
+    assert.deepEqual(picked.images, data[part].images, part);
+  }
   assert.equal(inputs.trainings[0]?.poisoned?.length, 400);
   assert.equal(inputs.trainings[1]?.poisoned, null);
   assert.equal(inputs.trainings[1]?.orders[0]?.length, 4000);
