@@ -7,6 +7,7 @@
  * see the same machine load; the table shows medians), --backend NAME.
  */
 import { mkdir, writeFile } from 'node:fs/promises';
+import { median } from '../sim/metrics/statistics.ts';
 import os from 'node:os';
 import { parseArgs } from 'node:util';
 import '../sim/train/register-gradients.ts';
@@ -34,10 +35,6 @@ const config: BenchConfig = {
 const backend = await loadBackend(
   values.backend ? { backend: parseBackendName(values.backend, '--backend') } : {},
 );
-const median = (xs: number[]): number => {
-  const s = [...xs].sort((a, b) => a - b);
-  return s.length % 2 ? s[(s.length - 1) / 2] : (s[s.length / 2 - 1] + s[s.length / 2]) / 2;
-};
 const medianOf = (net: string, all: Throughput[]): Throughput => {
   const mine = all.filter((t) => t.net === net);
   return {

@@ -3,7 +3,7 @@
 //   node --import tsx scripts/core-table.ts runs/core
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { meanStd } from '../sim/metrics/survivability.ts';
+import { meanStd } from '../sim/metrics/statistics.ts';
 import type { ExperimentResults } from '../sim/experiment/results.ts';
 
 const root = process.argv[2];

@@ -2,6 +2,7 @@ import { Command, CommanderError } from 'commander';
 import { registerReport } from './commands/report.ts';
 import { registerPlot } from './commands/plot.ts';
 import { registerRun } from './commands/run.ts';
+import { registerCrosscheck } from './commands/crosscheck.ts';
 import { registerDefenseTable } from './commands/defense-table.ts';
 import { registerScan } from './commands/scan.ts';
 import { registerSweep } from './commands/sweep.ts';
@@ -25,6 +26,7 @@ registerDefenseTable(program);
 registerSweep(program);
 registerWorker(program);
 registerReport(program);
+registerCrosscheck(program);
 
 try {
   await program.parseAsync(process.argv);

@@ -1,4 +1,5 @@
 /** Markdown tables of scan records, laid out like the paper's Tables 3-5. */
+import { formatBand, mean } from '../metrics/statistics.ts';
 
 export interface ScanRecordRow {
   /** Row name: 'clean', 'badnets', 'blend:alpha=0.05' (the attack spec as `run --attack` takes it). */
@@ -37,20 +38,11 @@ function rowRank(name: string): number {
 }
 const DEFENSE_TITLE = { nc: 'NC', tabor: 'TABOR' } as const;
 
-function mean(values: readonly number[]): number {
-  return values.reduce((a, b) => a + b, 0) / values.length;
-}
-
-function std(values: readonly number[]): number {
-  const m = mean(values);
-  return Math.sqrt(values.reduce((a, v) => a + (v - m) ** 2, 0) / values.length);
-}
-
 /** "2.31 ± 0.20 (2/3)": mean model index over seeds, and how many seeds were flagged. */
 export function cell(rows: readonly ScanRecordRow[]): string {
   if (rows.length === 0) return '-';
   const idx = rows.map((r) => r.modelIndex);
-  return `${mean(idx).toFixed(2)} ± ${std(idx).toFixed(2)} (${rows.filter((r) => r.flagged).length}/${rows.length})`;
+  return `${formatBand(idx)} (${rows.filter((r) => r.flagged).length}/${rows.length})`;
 }
 
 /** One table: a row per attack, a column per (threshold, defense), for one model index. */

@@ -1,11 +1,8 @@
-import { meanStd } from '../metrics/survivability.ts';
+import { meanStd, type Band } from '../metrics/statistics.ts';
 import type { ExperimentConfig } from './config.ts';
 import type { SeedResult } from './runner.ts';
 
-export interface Band {
-  readonly mean: number;
-  readonly std: number;
-}
+export type { Band };
 
 export interface ModelSummary {
   readonly index: number;

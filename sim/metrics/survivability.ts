@@ -27,13 +27,3 @@ export function asrArea(asr: readonly number[]): number {
   for (let i = 1; i < asr.length; i++) area += (asr[i - 1] + asr[i]) / 2;
   return area;
 }
-
-/** Mean and (sample, n-1) standard deviation; std is 0 for a single value. */
-export function meanStd(values: readonly number[]): { mean: number; std: number } {
-  const n = values.length;
-  if (n === 0) return { mean: Number.NaN, std: Number.NaN };
-  const mean = values.reduce((a, b) => a + b, 0) / n;
-  if (n === 1) return { mean, std: 0 };
-  const variance = values.reduce((a, b) => a + (b - mean) ** 2, 0) / (n - 1);
-  return { mean, std: Math.sqrt(variance) };
-}

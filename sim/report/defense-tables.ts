@@ -3,7 +3,7 @@ import { readdir, readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { z } from 'zod';
 import { lastPoisonedModel } from '../experiment/config.ts';
-import { meanStd } from '../metrics/survivability.ts';
+import { meanStd } from '../metrics/statistics.ts';
 import type { ExperimentData } from './load.ts';
 
 /**

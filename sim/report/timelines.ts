@@ -4,7 +4,7 @@ import {
   parseExperimentConfig,
   type ExperimentConfig,
 } from '../experiment/config.ts';
-import { meanStd } from '../metrics/survivability.ts';
+import { meanStd } from '../metrics/statistics.ts';
 import { axisValue } from '../sweep/axes.ts';
 import { canonicalJson, datasetShape } from '../sweep/job-id.ts';
 import { deepMerge, type SweepSpec } from '../sweep/spec.ts';

@@ -2,6 +2,7 @@ import { join, relative } from 'node:path';
 import { renderSvg } from '../experiment/plot.ts';
 import { writeAtomic } from '../experiment/run-folder.ts';
 import { describeDrift } from '../drift/index.ts';
+import { mean } from '../metrics/statistics.ts';
 import { describeSchedule } from '../train/schedules.ts';
 import { collectScans, defenseTablesMarkdown } from './defense-tables.ts';
 import { attackLabel, figureData, FIGURES, type FigureData } from './figures.ts';
@@ -170,7 +171,7 @@ function experimentsTable(experiments: readonly ExperimentData[]): string {
     const l = cellLabel(e);
     const r = e.results;
     const inj = r ? r.seeds.map((s) => s.injectedAsr).filter((v): v is number => v !== null) : [];
-    const injected = inj.length > 0 ? pct(inj.reduce((a, b) => a + b, 0) / inj.length) : '-';
+    const injected = inj.length > 0 ? pct(mean(inj)) : '-';
     const warn =
       r && r.summary.ineffectiveSeeds.length > 0 ? ` (< 99% in ${r.summary.ineffectiveSeeds.length})` : '';
     const surv = r?.summary.survivability
@@ -206,7 +207,7 @@ function experimentsCsv(experiments: readonly ExperimentData[]): string {
       l.drift,
       l.update,
       e.jobs.length,
-      inj.length > 0 ? (inj.reduce((a, b) => a + b, 0) / inj.length).toFixed(4) : '',
+      inj.length > 0 ? mean(inj).toFixed(4) : '',
       r?.summary.survivability?.mean.toFixed(3) ?? '',
       r?.summary.survivability?.std.toFixed(3) ?? '',
       last ? last.mean.toFixed(4) : '',

@@ -2,7 +2,7 @@ import './register-gradients.ts';
 import * as tf from '@tensorflow/tfjs-core';
 import type { ImageSet } from '../data/image-set.ts';
 import type { Model } from '../models/model.ts';
-import { createRng, permutation } from '../rng.ts';
+import { createRng, permutation, type Rng } from '../rng.ts';
 import { batchTensors } from './batches.ts';
 import { learningRate, type ScheduleSpec } from './schedules.ts';
 import { DEFAULT_SGD, SgdMomentum, type SgdOptions } from './sgd.ts';
@@ -38,6 +38,14 @@ export interface TrainReport {
 }
 
 /** Steps of one training call: every epoch covers the data once, the last batch may be short. */
+/**
+ * The batch order of a training call: one Fisher-Yates permutation of the data per epoch,
+ * drawn in turn from this stream (the PyTorch twin in crosscheck/ replays the same orders).
+ */
+export function batchOrderRng(seed: number | string): Rng {
+  return createRng(`batches:${seed}`);
+}
+
 export function stepsPerRun(count: number, batchSize: number, epochs: number): number {
   return Math.ceil(count / batchSize) * epochs;
 }
@@ -49,7 +57,7 @@ export function stepsPerRun(count: number, batchSize: number, epochs: number): n
  */
 export async function train(model: Model, data: ImageSet, options: TrainOptions): Promise<TrainReport> {
   const started = performance.now();
-  const rng = createRng(`batches:${options.seed}`);
+  const rng = batchOrderRng(options.seed);
   const optimizer = new SgdMomentum(options.sgd ?? DEFAULT_SGD);
   const perEpoch = Math.ceil(data.count / options.batchSize);
   const totalSteps = perEpoch * options.epochs;

@@ -41,8 +41,8 @@ const row = (over: Partial<ScanRecordRow>): ScanRecordRow => ({
   ...over,
 });
 
-test('a table cell is the mean ± population std of the model index, with flagged seeds', () => {
-  assert.equal(cell([row({ modelIndex: 1 }), row({ modelIndex: 3, flagged: true })]), '2.00 ± 1.00 (1/2)');
+test('a table cell is the mean ± sample std (n - 1) of the model index, with flagged seeds', () => {
+  assert.equal(cell([row({ modelIndex: 1 }), row({ modelIndex: 3, flagged: true })]), '2.00 ± 1.41 (1/2)');
   assert.equal(cell([]), '-');
 });
 

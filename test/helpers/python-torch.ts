@@ -1,11 +1,8 @@
 import { spawnSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
+import { SYSTEM_PYTHON } from '../../sim/crosscheck/twin.ts';
 
-/**
- * Debian's python3 with python3-torch and python3-torchvision (the pretest installs them);
- * a pyenv or venv python on PATH usually lacks them.
- */
-export const SYSTEM_PYTHON = '/usr/bin/python3';
+export { SYSTEM_PYTHON };
 
 /**
  * Runs a Python script of crosscheck/ with one JSON request on stdin and returns its JSON

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { asrArea, firstBelow, meanStd, survivability } from '../../sim/metrics/survivability.ts';
+import { asrArea, firstBelow, survivability } from '../../sim/metrics/survivability.ts';
 
 test('survivability counts the leading updates with ASR above gamma', () => {
   assert.equal(survivability([0.9, 0.8, 0.6, 0.4, 0.9]), 3);
@@ -24,11 +24,4 @@ test('asrArea integrates by trapezoids', () => {
   // (1 + 0.5)/2 + (0.5 + 0)/2 = 1.0
   assert.equal(asrArea([1, 0.5, 0]), 1);
   assert.equal(asrArea([0.7]), 0);
-});
-
-test('meanStd uses the sample standard deviation', () => {
-  const { mean, std } = meanStd([1, 2, 3, 4]);
-  assert.equal(mean, 2.5);
-  assert.ok(Math.abs(std - Math.sqrt(5 / 3)) < 1e-12);
-  assert.deepEqual(meanStd([7]), { mean: 7, std: 0 });
 });
