@@ -1,7 +1,8 @@
 import type { ExperimentConfig } from '../experiment/config.ts';
 import { lastPoisonedModel } from '../experiment/config.ts';
 import type { SeedResult } from '../experiment/runner.ts';
-import { meanStd, survivability } from '../metrics/survivability.ts';
+import { meanStd } from '../metrics/statistics.ts';
+import { survivability } from '../metrics/survivability.ts';
 import { describeSchedule } from '../train/schedules.ts';
 import { canonicalJson } from '../sweep/job-id.ts';
 import { attackLabel } from './figures.ts';
