@@ -44,6 +44,8 @@ export interface FinetuneTrace {
   /** distance[t] = ||theta_t - theta_0*||, t = 0..iterations. */
   readonly distance: Float64Array;
   readonly checkpoints: readonly { readonly t: number; readonly asr: number; readonly accuracy: number }[];
+  /** theta after the last step. */
+  readonly final: Float64Array;
 }
 
 /** Minibatch SGD on the clean loss from `start`, tracing the distance to theta_0* and the ASR. */
@@ -73,7 +75,7 @@ export function finetune(options: FinetuneOptions): FinetuneTrace {
     dist[t] = distance(theta, reference);
     measure(t);
   }
-  return { distance: dist, checkpoints };
+  return { distance: dist, checkpoints, final: theta };
 }
 
 /** About `count` log-spaced steps in 1..last, with 0 (the start) and last itself. */

@@ -26,7 +26,7 @@ export const theoryOptionsSchema = z.object({
   /** Poison ratios alpha. */
   ratios: z.array(z.number().gt(0).lt(1)).min(1).default([0.01, 0.05, 0.1, 0.2, 0.4]),
   /** SGD steps of clean fine-tuning per schedule. */
-  iterations: z.number().int().min(1).default(3000),
+  iterations: z.number().int().min(1).default(5000),
   /** Split seed of the data registry, and the seed of every SGD stream. */
   seed: z.number().int().min(0).default(0),
   /** Independent minibatch streams per schedule; the distance is their mean (the theorem bounds an expectation). */
@@ -37,7 +37,7 @@ export const theoryOptionsSchema = z.object({
   /** Constant learning rates compared with 1/(sigma t) (Corollary 4.4). */
   constantLrs: z.array(positive).default([0.05, 0.5]),
   /** Closeness levels epsilon for the iteration counts. */
-  epsilons: z.array(positive).min(1).default([1, 0.5]),
+  epsilons: z.array(positive).min(1).default([1, 0.5, 0.25]),
   target: z.number().int().min(0).default(0),
   /** Use only the first n images of the split's D0 / test set (the split is a random permutation). */
   d0Size: z.number().int().min(10).optional(),

@@ -26,7 +26,7 @@ export function registerTheory(program: Command): void {
       "Check the paper's section 4 on softmax regression + L2: constants, poisoned optimum, clean SGD vs Theorem 4.3's bound.",
     )
     .option('--ratios <list>', 'poison ratios alpha, comma-separated (default 0.01,0.05,0.1,0.2,0.4)')
-    .option('--iterations <n>', 'clean SGD iterations per schedule (default 3000)')
+    .option('--iterations <n>', 'clean SGD iterations per schedule (default 5000)')
     .option('--seed <n>', 'data split and SGD seed (default 0)')
     .option('--repeats <n>', 'minibatch streams averaged per schedule (default 3)')
     .option('--lambda <x>', 'L2 coefficient, = the strong convexity sigma (default 0.01)')
