@@ -55,3 +55,15 @@ export function firstIterationWithin(trace: ArrayLike<number>, epsilon: number):
 function checkAlpha(alpha: number): void {
   if (!(alpha >= 0 && alpha <= 1)) throw new Error(`poison ratio alpha must be in [0, 1], got ${alpha}`);
 }
+
+/**
+ * The first measured step at which the ASR is below gamma: the convex model's counterpart
+ * of survivability (the paper's section 5.2 counts model updates; here, SGD iterations at
+ * the resolution of the checkpoints). null: the backdoor outlived the run.
+ */
+export function firstCheckpointBelow(
+  curve: readonly { readonly t: number; readonly asr: number }[],
+  gamma: number,
+): number | null {
+  return curve.find((p) => p.asr < gamma)?.t ?? null;
+}

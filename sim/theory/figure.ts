@@ -1,6 +1,8 @@
 import type { TopLevelSpec } from 'vega-lite';
 import { PALETTE } from '../experiment/plot.ts';
+import { firstCheckpointBelow } from './bounds.ts';
 import { boundCurve, type TheoryResult } from './study.ts';
+import { SURVIVAL_GAMMA } from './table.ts';
 
 const DASHES: readonly (readonly number[])[] = [
   [1, 0],
@@ -65,13 +67,13 @@ export function theorySpec(result: TheoryResult): TopLevelSpec {
     type: 'quantitative',
     scale: { type: 'symlog' },
     axis: { values: ticks },
-    title: 'clean SGD iterations t (log, 0 = θ_mix)',
+    title: 'clean SGD iteration t',
   };
   const panel = (field: 'distance' | 'asr', y: Record<string, unknown>): Record<string, unknown> => ({
     transform: [{ filter: `isValid(datum.${field})` }],
     facet: { column: { field: 'ratio', type: 'nominal', sort: ratioOrder, title: null } },
     spec: {
-      width: 170,
+      width: 190,
       height: 170,
       mark: { type: 'line', strokeWidth: 1.6 },
       encoding: { x, y: { field, type: 'quantitative', ...y }, color, strokeDash },
@@ -81,7 +83,7 @@ export function theorySpec(result: TheoryResult): TopLevelSpec {
     $schema: 'https://vega.github.io/schema/vega-lite/v5.json',
     title: {
       text: `Section 4 on softmax regression + L2 (λ = ${result.constants.lambda}): fine-tuning θ_mix on clean D0`,
-      subtitle: `MNIST BadNets; σ = λ, γ_p = ${result.constants.gammaP.value.toFixed(2)}, ‖∇L_p(θ₀*)‖ = ${result.constants.poisonGradNorm.toFixed(2)}; mean over ${result.options.repeats} minibatch stream${result.options.repeats === 1 ? '' : 's'}`,
+      subtitle: `MNIST BadNets; t on a symlog axis, t = 0 is θ_mix; σ = λ, γ_p = ${result.constants.gammaP.value.toFixed(2)}, ‖∇L_p(θ₀*)‖ = ${result.constants.poisonGradNorm.toFixed(2)}; mean over ${result.options.repeats} minibatch stream${result.options.repeats === 1 ? '' : 's'}`,
     },
     data: { values: rows },
     vconcat: [
@@ -90,5 +92,75 @@ export function theorySpec(result: TheoryResult): TopLevelSpec {
     ],
     resolve: { scale: { y: 'independent' } },
     // Built as plain data: vega-lite's facet-in-vconcat types do not narrow from literals.
+  } as unknown as TopLevelSpec;
+}
+
+/**
+ * Survival against the poison ratio: per schedule, the first measured iteration with ASR
+ * below the survivability threshold (the convex counterpart of the paper's Fig. 3); ratios
+ * where the backdoor outlived the run are drawn at the last iteration as hollow points.
+ */
+export function survivalSpec(result: TheoryResult): TopLevelSpec {
+  const labels = result.ratios[0]?.schedules.map((s) => s.label) ?? [];
+  const rows = result.ratios.flatMap((r) =>
+    r.schedules.map((s) => {
+      const t = firstCheckpointBelow(s.curve, SURVIVAL_GAMMA);
+      return { alpha: r.alpha, series: s.label, t: t ?? result.options.iterations, outlived: t === null };
+    }),
+  );
+  // Schedules that coincide would hide each other: each is shifted by a few percent in alpha.
+  const shifted = rows.map((row) => ({
+    ...row,
+    x: row.alpha * (1 + 0.04 * (labels.indexOf(row.series) - (labels.length - 1) / 2)),
+  }));
+  const alphas = result.ratios.map((r) => r.alpha);
+  const legend = { title: null, symbolType: 'stroke', symbolSize: 500, labelLimit: 0 };
+  const color = {
+    field: 'series',
+    type: 'nominal',
+    scale: { domain: labels, range: PALETTE.slice(0, labels.length) },
+    legend,
+  };
+  const strokeDash = {
+    field: 'series',
+    type: 'nominal',
+    scale: { domain: labels, range: labels.map((_, i) => DASHES[i % DASHES.length]) },
+    legend,
+  };
+  const x = {
+    field: 'x',
+    type: 'quantitative',
+    scale: { type: 'log', domain: [Math.min(...alphas) * 0.8, Math.max(...alphas) * 1.2], nice: false },
+    axis: { values: alphas },
+    title: 'poison ratio α (log)',
+  };
+  const y = {
+    field: 't',
+    type: 'quantitative',
+    scale: { type: 'symlog' },
+    title: `clean SGD iterations until ASR < ${SURVIVAL_GAMMA * 100}% (symlog)`,
+  };
+  return {
+    $schema: 'https://vega.github.io/schema/vega-lite/v5.json',
+    title: {
+      text: 'Backdoor survival vs poison ratio, softmax regression + L2',
+      subtitle: `hollow: the ASR stayed above ${SURVIVAL_GAMMA * 100}% for all ${result.options.iterations} iterations; series offset slightly in α`,
+    },
+    width: 420,
+    height: 260,
+    data: { values: shifted },
+    layer: [
+      { mark: { type: 'line', strokeWidth: 1.6 }, encoding: { x, y, color, strokeDash } },
+      {
+        mark: { type: 'point', size: 50 },
+        encoding: {
+          x,
+          y,
+          color: { ...color, legend: null },
+          fill: { condition: { test: 'datum.outlived', value: 'white' }, ...color, legend: null },
+          opacity: { value: 1 },
+        },
+      },
+    ],
   } as unknown as TopLevelSpec;
 }

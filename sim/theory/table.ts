@@ -1,9 +1,13 @@
+import { firstCheckpointBelow } from './bounds.ts';
 import type { TheoryResult } from './study.ts';
 
 const fmt = (x: number, digits = 3): string =>
   Math.abs(x) >= 1e4 || (x !== 0 && Math.abs(x) < 1e-3) ? x.toExponential(2) : x.toFixed(digits);
 const pct = (x: number): string => `${(x * 100).toFixed(1)}%`;
 const iters = (x: number | null): string => (x === null ? '> run' : String(x));
+
+/** The ASR threshold of survivability (the paper's gamma = 0.5). */
+export const SURVIVAL_GAMMA = 0.5;
 
 /** theory.md: the constants, Lemma 4.2 per ratio, and measured vs bound iterations per epsilon. */
 export function theoryMarkdown(result: TheoryResult): string {
@@ -56,6 +60,18 @@ export function theoryMarkdown(result: TheoryResult): string {
     ...result.ratios.map(
       (r) =>
         `| ${r.alpha} | ${r.schedules.map((s) => `${pct(s.curve.at(-1)?.asr ?? NaN)}, ${fmt(s.finalDistance)}`).join(' | ')} |`,
+    ),
+    '',
+    `## Backdoor survival: first measured iteration with ASR < ${pct(SURVIVAL_GAMMA)}`,
+    '',
+    'The convex counterpart of survivability (counted in SGD iterations, at the checkpoints: ' +
+      `${result.ratios[0]?.schedules[0]?.curve.length ?? 0} log-spaced steps).`,
+    '',
+    `| α | ${schedules.map((s) => s.label).join(' | ')} |`,
+    `| --- | ${schedules.map(() => '---').join(' | ')} |`,
+    ...result.ratios.map(
+      (r) =>
+        `| ${r.alpha} | ${r.schedules.map((s) => iters(firstCheckpointBelow(s.curve, SURVIVAL_GAMMA))).join(' | ')} |`,
     ),
     '',
   ];

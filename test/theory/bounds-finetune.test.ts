@@ -2,6 +2,7 @@ import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { createRng } from '../../sim/rng.ts';
 import {
+  firstCheckpointBelow,
   firstIterationWithin,
   lemmaDistanceBound,
   mixStrongConvexity,
@@ -27,6 +28,13 @@ test('section 4 bounds on hand values', () => {
   assert.throws(() => mixStrongConvexity(1.5, c), /alpha/);
   assert.equal(firstIterationWithin([3, 2, 0.9, 1.2, 0.4], 1), 2);
   assert.equal(firstIterationWithin([3, 2], 1), null);
+  const curve = [
+    { t: 0, asr: 0.99 },
+    { t: 10, asr: 0.6 },
+    { t: 30, asr: 0.2 },
+  ];
+  assert.equal(firstCheckpointBelow(curve, 0.5), 30);
+  assert.equal(firstCheckpointBelow(curve, 0.1), null);
 });
 
 test('the constants of a one-sample problem with a known Hessian', () => {

@@ -1,10 +1,10 @@
 import type { Command } from 'commander';
-import { mkdir } from 'node:fs/promises';
+import { mkdir, readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { renderSvg } from '../../experiment/plot.ts';
 import { writeAtomic } from '../../experiment/run-folder.ts';
-import { theorySpec } from '../../theory/figure.ts';
-import { QUICK_OPTIONS, runTheoryStudy, type TheoryOptions } from '../../theory/study.ts';
+import { survivalSpec, theorySpec } from '../../theory/figure.ts';
+import { QUICK_OPTIONS, runTheoryStudy, type TheoryOptions, type TheoryResult } from '../../theory/study.ts';
 import { theoryMarkdown } from '../../theory/table.ts';
 
 interface TheoryFlags {
@@ -16,7 +16,10 @@ interface TheoryFlags {
   out?: string;
   quick?: boolean;
   json?: boolean;
+  redraw?: string;
 }
+
+const FILES = ['theory.json', 'theory.md', 'theory.svg', 'theory-survival.svg'];
 
 /** `permanence theory`: the paper's section 4 (Lemma 4.2, Theorem 4.3, Corollary 4.4) on a strongly convex model. */
 export function registerTheory(program: Command): void {
@@ -33,13 +36,28 @@ export function registerTheory(program: Command): void {
     .option('-o, --out <dir>', 'run folder (default runs/theory-<timestamp>)')
     .option('--quick', 'a small version in seconds (800 D0 images, 2 ratios, 300 iterations)')
     .option('--json', 'print theory.json to stdout instead of the progress and summary')
+    .option(
+      '--redraw <dir>',
+      "rewrite a run folder's tables and figures from its theory.json (no computation)",
+    )
     .addHelpText(
       'after',
       `
 Writes <out>/theory.json (options, choices, constants, per-ratio curves and bounds), theory.md
-(tables) and theory.svg (distance and ASR per ratio against the bound).`,
+(tables), theory.svg (distance and ASR per ratio against the bound) and theory-survival.svg
+(iterations until ASR < 50% per ratio).`,
     )
     .action(async (flags: TheoryFlags) => {
+      if (flags.redraw !== undefined) {
+        const result = JSON.parse(await readFile(join(flags.redraw, 'theory.json'), 'utf8')) as TheoryResult;
+        await writeOutputs(flags.redraw, result, false);
+        console.log(
+          `wrote ${FILES.slice(1)
+            .map((f) => join(flags.redraw!, f))
+            .join(', ')}`,
+        );
+        return;
+      }
       const options: TheoryOptions = { ...(flags.quick ? QUICK_OPTIONS : {}) };
       if (flags.ratios !== undefined) options.ratios = numberList(flags.ratios, '--ratios');
       if (flags.iterations !== undefined) options.iterations = number(flags.iterations, '--iterations');
@@ -48,17 +66,18 @@ Writes <out>/theory.json (options, choices, constants, per-ratio curves and boun
       if (flags.lambda !== undefined) options.lambda = number(flags.lambda, '--lambda');
       const out = flags.out ?? join('runs', `theory-${new Date().toISOString().replace(/[:.]/g, '-')}`);
       const result = runTheoryStudy(options, flags.json ? undefined : (line) => console.error(line));
-      await mkdir(out, { recursive: true });
-      const json = JSON.stringify(result, null, 1);
-      await writeAtomic(join(out, 'theory.json'), json);
-      await writeAtomic(join(out, 'theory.md'), theoryMarkdown(result));
-      await writeAtomic(join(out, 'theory.svg'), await renderSvg(theorySpec(result)));
-      if (flags.json) console.log(json);
-      else
-        console.log(
-          `wrote ${['theory.json', 'theory.md', 'theory.svg'].map((f) => join(out, f)).join(', ')}`,
-        );
+      await writeOutputs(out, result, true);
+      if (flags.json) console.log(JSON.stringify(result, null, 1));
+      else console.log(`wrote ${FILES.map((f) => join(out, f)).join(', ')}`);
     });
+}
+
+async function writeOutputs(dir: string, result: TheoryResult, withJson: boolean): Promise<void> {
+  await mkdir(dir, { recursive: true });
+  if (withJson) await writeAtomic(join(dir, 'theory.json'), JSON.stringify(result, null, 1));
+  await writeAtomic(join(dir, 'theory.md'), theoryMarkdown(result));
+  await writeAtomic(join(dir, 'theory.svg'), await renderSvg(theorySpec(result)));
+  await writeAtomic(join(dir, 'theory-survival.svg'), await renderSvg(survivalSpec(result)));
 }
 
 function number(text: string, flag: string): number {
