@@ -138,6 +138,11 @@ export function survivalSpec(result: TheoryResult): TopLevelSpec {
     field: 't',
     type: 'quantitative',
     scale: { type: 'symlog' },
+    axis: {
+      values: [0, 1, 3, 10, 30, 100, 300, 1000, 3000, 10000, 30000].filter(
+        (t) => t <= result.options.iterations,
+      ),
+    },
     title: `clean SGD iterations until ASR < ${SURVIVAL_GAMMA * 100}% (symlog)`,
   };
   return {
