@@ -7,6 +7,7 @@ import { registerDefenseTable } from './commands/defense-table.ts';
 import { registerScan } from './commands/scan.ts';
 import { registerSweep } from './commands/sweep.ts';
 import { registerWorker } from './commands/worker.ts';
+import { registerTheory } from './commands/theory.ts';
 
 /**
  * `permanence <command>`: each command lives in its own file under commands/ and
@@ -27,6 +28,7 @@ registerSweep(program);
 registerWorker(program);
 registerReport(program);
 registerCrosscheck(program);
+registerTheory(program);
 
 try {
   await program.parseAsync(process.argv);
