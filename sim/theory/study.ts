@@ -145,7 +145,12 @@ export interface TheoryResult {
 /** The paper's section 4 on multinomial logistic regression: optima, constants, fine-tuning traces, bounds. */
 export function runTheoryStudy(input: TheoryOptions, log: (line: string) => void = () => {}): TheoryResult {
   const started = Date.now();
-  const options = theoryOptionsSchema.parse(input);
+  const parsed = theoryOptionsSchema.safeParse(input);
+  if (!parsed.success)
+    throw new Error(
+      `theory options: ${parsed.error.issues.map((i) => `${i.path.join('.') || 'options'}: ${i.message}`).join('; ')}`,
+    );
+  const options = parsed.data;
   const { lambda, seed } = options;
   const data = loadTheoryData(options);
   const clean: Objective = { data: data.d0, lambda };

@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { spawnSync } from 'node:child_process';
+import { spawnSync, type SpawnSyncReturns } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -10,11 +10,15 @@ import type { TheoryResult } from '../../sim/theory/study.ts';
 const out = mkdtempSync(join(tmpdir(), 'permanence-theory-'));
 after(() => rmSync(out, { recursive: true, force: true }));
 
-test('permanence theory --quick writes theory.json, theory.md and theory.svg with sane contents', () => {
-  const r = spawnSync(process.execPath, ['bin/permanence.mjs', 'theory', '--quick', '--json', '--out', out], {
+function cli(args: string[]): SpawnSyncReturns<string> {
+  return spawnSync(process.execPath, ['bin/permanence.mjs', 'theory', ...args], {
     encoding: 'utf8',
     timeout: 300_000,
   });
+}
+
+test('permanence theory --quick writes theory.json, theory.md and theory.svg with sane contents', () => {
+  const r = cli(['--quick', '--json', '--out', out]);
   assert.equal(r.status, 0, r.stderr);
   const result = JSON.parse(r.stdout) as TheoryResult;
   assert.deepEqual(JSON.parse(readFileSync(join(out, 'theory.json'), 'utf8')), result);
@@ -61,4 +65,16 @@ test('permanence theory --quick writes theory.json, theory.md and theory.svg wit
           m.measured === null || (Number.isInteger(m.measured) && m.measured <= result.options.iterations),
         );
   }
+});
+
+test('permanence theory --redraw rewrites the tables and figures from theory.json; bad options exit 1', () => {
+  const md = readFileSync(join(out, 'theory.md'), 'utf8');
+  rmSync(join(out, 'theory-survival.svg'));
+  const r = cli(['--redraw', out]);
+  assert.equal(r.status, 0, r.stderr);
+  assert.equal(readFileSync(join(out, 'theory.md'), 'utf8'), md);
+  assert.match(readFileSync(join(out, 'theory-survival.svg'), 'utf8'), /^<svg/);
+  const bad = cli(['--quick', '--ratios', '1.5', '--out', join(out, 'bad')]);
+  assert.equal(bad.status, 1);
+  assert.match(bad.stderr, /theory options: ratios\.0/);
 });
