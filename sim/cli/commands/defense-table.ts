@@ -16,8 +16,8 @@ import {
 } from '../../defenses/index.ts';
 import { detailTable, indexTable, type ScanRecordRow } from '../../defenses/table.ts';
 import { applyDrift } from '../../drift/index.ts';
-import type { ExperimentConfig } from '../../experiment/config.ts';
 import type { ExperimentResults } from '../../experiment/results.ts';
+import { readRunConfig } from '../../experiment/run-folder.ts';
 import { deserializeModel } from '../../models/index.ts';
 import { scheduleLabel } from '../../train/schedules.ts';
 import { scanOptions, type ScanBudgetFlags } from './scan.ts';
@@ -99,9 +99,7 @@ async function scanRun(
   thresholds: readonly number[],
   flags: TableFlags,
 ): Promise<ScanRecordRow[]> {
-  const { config } = JSON.parse(await readFile(join(run, 'config.json'), 'utf8')) as {
-    config: ExperimentConfig;
-  };
+  const config = await readRunConfig(run);
   const results = existsSync(join(run, 'results.json'))
     ? (JSON.parse(await readFile(join(run, 'results.json'), 'utf8')) as ExperimentResults)
     : null;
