@@ -122,7 +122,11 @@ export const ROUTES: readonly (Omit<RouteConfig, 'path'> & { path: string })[] =
     },
     responses: {
       200: json(
-        z.object({ label: z.number().int(), probabilities: z.array(z.number()) }).passthrough(),
+        z.object({
+          label: z.number().int(),
+          probabilities: z.array(z.number()),
+          modelVersion: z.number().int(),
+        }),
         'the prediction',
       ),
       ...errors(400, 413, 415, 503),
