@@ -20,4 +20,3 @@ export const DEFAULT_SCAN_OPTIONS: ScanOptions = {
   maskUpsample: 1,
   seed: 0,
 };
-
