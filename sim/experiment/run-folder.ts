@@ -23,17 +23,22 @@ export async function writeAtomic(path: string, data: string | Uint8Array): Prom
 }
 
 /**
- * The config a run folder's config.json holds. Folders written before config.json became a
- * plain config hold `{ hash, config }`; both are read, so old runs still resume.
+ * The config fields of a run folder's config.json. Folders written before config.json became
+ * a plain config hold `{ hash, config }`; both are read, so old runs still resume and rerun.
  */
-export function storedConfig(json: unknown): ExperimentConfig {
+export function unwrapStoredConfig(json: unknown): unknown {
   const legacy =
     typeof json === 'object' &&
     json !== null &&
     'hash' in json &&
     'config' in json &&
     Object.keys(json).length === 2;
-  return parseExperimentConfig(legacy ? (json as { config: unknown }).config : json);
+  return legacy ? (json as { config: unknown }).config : json;
+}
+
+/** The validated config a run folder's config.json holds. */
+export function storedConfig(json: unknown): ExperimentConfig {
+  return parseExperimentConfig(unwrapStoredConfig(json));
 }
 
 /** The config of the run folder `dir`. */

@@ -4,7 +4,7 @@
  */
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
-import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, test } from 'node:test';
@@ -95,6 +95,14 @@ test('every config in examples/ is a valid --config', async () => {
     // The stored form of an example is itself an example: what config.json holds parses back.
     assert.deepEqual(parseExperimentConfig(JSON.parse(JSON.stringify(config))), config);
   }
+});
+
+test('a config.json of an older run folder ({ hash, config }) is a valid --config too', async () => {
+  const file = join(root, 'legacy-config.json');
+  const config = parseExperimentConfig({ updates: 2, seeds: [3] });
+  writeFileSync(file, JSON.stringify({ hash: '0123456789abcdef', config }));
+  const flags = { f0Cache: false as const, scanAt: '0', config: file };
+  assert.deepEqual(await resolveConfig(await buildConfig(flags), flags), config);
 });
 
 test('the summary counts survivability up to the end of a short run, and omits ± for one seed', () => {

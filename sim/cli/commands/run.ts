@@ -317,10 +317,13 @@ export async function readConfigFile(path: string): Promise<Record<string, unkno
   });
   const { parse: parseYaml } = await import('yaml');
   const value: unknown = usage(() => (path.endsWith('.json') ? JSON.parse(text) : parseYaml(text)));
-  if (typeof value !== 'object' || value === null || Array.isArray(value)) {
+  // A config.json of a run folder from before it held a plain config is read too.
+  const { unwrapStoredConfig } = await import('../../experiment/run-folder.ts');
+  const fields = unwrapStoredConfig(value);
+  if (typeof fields !== 'object' || fields === null || Array.isArray(fields)) {
     throw new UsageError(`config file ${path} must hold a mapping of experiment fields`);
   }
-  return value as Record<string, unknown>;
+  return { ...fields } as Record<string, unknown>;
 }
 
 export function parseModelList(text: string, flag = 'save-models'): number[] | 'all' {
