@@ -24,6 +24,7 @@ const program = new Command()
   .version(version, '-V, --version', 'print the version and exit')
   .option('-v, --verbose', 'also print the backend selection notices (which backends were skipped and why)')
   .showHelpAfterError()
+  .configureHelp({ showGlobalOptions: true })
   .exitOverride()
   .addHelpText(
     'after',
