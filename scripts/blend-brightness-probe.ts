@@ -13,7 +13,7 @@ import { join } from 'node:path';
 import { formatAttack, triggeredTestSet } from '../sim/attacks/index.ts';
 import { loadBackend } from '../sim/backend/loader.ts';
 import { loadDataset, type DatasetName } from '../sim/data/registry.ts';
-import type { ExperimentConfig } from '../sim/experiment/config.ts';
+import { readRunConfig } from '../sim/experiment/run-folder.ts';
 import { attackSuccessRate } from '../sim/metrics/evaluate.ts';
 import { deserializeModel } from '../sim/models/index.ts';
 
@@ -33,9 +33,7 @@ await loadBackend({ log: () => undefined });
 console.log(`share of non-target test digits classified as ${TARGET} after lifting every pixel by c`);
 console.log(`${'model'.padEnd(17)} seed  ${LIFTS.map((c) => `c=${c}`.padStart(8)).join('')}`);
 for (const run of runs) {
-  const { config } = JSON.parse(readFileSync(join(run, 'config.json'), 'utf8')) as {
-    config: ExperimentConfig;
-  };
+  const config = await readRunConfig(run);
   const kind = config.attack ? formatAttack(config.attack) : 'clean';
   for (const seed of config.seeds) {
     const path = join(run, 'models', `seed-${seed}`, 'F0.bin');

@@ -4,11 +4,14 @@
  * under SGD updates, switch the schedule to STLR, watch it fall. Every number is read from
  * /metrics (drift step, ASR, the schedule label of the promoted model).
  */
+import { createAdminClient, type AdminClient } from './client/admin-client.ts';
 import { METRICS } from './contract.ts';
 
 export interface ScenarioOptions {
   url: string;
   adminToken: string;
+  /** The API client to drive the service with (default: one for url and adminToken). */
+  client?: AdminClient;
   /** Poison share of the update batch (default 0.2). */
   ratio?: number;
   /**
@@ -88,24 +91,10 @@ export async function runScenario(o: ScenarioOptions): Promise<ScenarioResult> {
   const sgdUpdates = o.sgdUpdates ?? 3;
   const stlrUpdates = o.stlrUpdates ?? 2;
   const stlrSchedule = o.stlrSchedule ?? 'stlr:0.5';
-  const headers = { authorization: `Bearer ${o.adminToken}`, 'content-type': 'application/json' };
-  const call = async (method: string, path: string, body?: unknown) => {
-    const res = await fetch(`${o.url}${path}`, {
-      method,
-      headers,
-      body: body === undefined ? undefined : JSON.stringify(body),
-    });
-    if (!res.ok) throw new Error(`${method} ${path}: ${res.status} ${await res.text()}`);
-    return (await res.json()) as Record<string, unknown>;
-  };
+  const api = o.client ?? createAdminClient({ url: o.url, adminToken: o.adminToken });
   const pause = () => new Promise((r) => setTimeout(r, 250));
 
-  while (
-    !(await fetch(`${o.url}/readyz`).then(
-      (r) => r.ok,
-      () => false,
-    ))
-  ) {
+  while (!(await api.ready())) {
     if (Date.now() > deadline) throw new Error('service never became ready');
     await pause();
   }
@@ -113,22 +102,21 @@ export async function runScenario(o: ScenarioOptions): Promise<ScenarioResult> {
 
   const cycles = o.cycles ?? 2;
   const mode = cycles > 1 ? 'persistent' : 'one-shot';
-  const campaign = await call('POST', '/admin/poison', {
+  const campaign = await api.poison({
     attack: 'badnets',
     ratio: o.ratio ?? 0.2,
     target: 0,
     mode,
     ...(cycles > 1 ? { cycles } : {}),
   });
-  const id = String(campaign.id);
+  const id = campaign.id;
   log(`poison campaign ${id} injected (BadNets 3x3, ratio ${o.ratio ?? 0.2}, target 0, ${mode} x${cycles})`);
 
   // The step the poison went into, from the campaign record (the metrics carry no step of injection).
   let poisonedStep = 0;
   while (poisonedStep === 0) {
     if (Date.now() > deadline) throw new Error('poison was never injected');
-    const c = await call('GET', `/admin/poison/${id}`);
-    poisonedStep = (c.injectedSteps as number[])[0] ?? 0;
+    poisonedStep = (await api.campaign(id)).injectedSteps[0] ?? 0;
     if (poisonedStep === 0) await pause();
   }
 
@@ -138,7 +126,7 @@ export async function runScenario(o: ScenarioOptions): Promise<ScenarioResult> {
   const stlrSteps = () => [...models.values()].filter((m) => m.schedule.startsWith('stlr'));
   while (stlrSteps().length < stlrUpdates) {
     if (Date.now() > deadline) throw new Error('scenario timed out');
-    const m = readModel(await (await fetch(`${o.url}/metrics`)).text(), id);
+    const m = readModel(await api.metrics(), id);
     if (m && m.step >= poisonedStep && !models.has(m.step)) {
       models.set(m.step, m);
       log(
@@ -149,7 +137,7 @@ export async function runScenario(o: ScenarioOptions): Promise<ScenarioResult> {
       (x) => x.step > lastPoisoned && !x.schedule.startsWith('stlr'),
     ).length;
     if (!switched && sgdSeen >= sgdUpdates) {
-      await call('PUT', '/admin/schedule', { schedule: stlrSchedule });
+      await api.setSchedule(stlrSchedule);
       switched = true;
       log(`schedule switched to ${stlrSchedule} (mitigation)`);
     }

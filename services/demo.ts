@@ -7,6 +7,7 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { loadConfig } from './config.ts';
+import { createAdminClient } from './client/admin-client.ts';
 import { createLogger } from './log.ts';
 import { runScenario } from './demo-scenario.ts';
 import { startService } from './service.ts';
@@ -36,7 +37,10 @@ async function main(): Promise<void> {
     console.log(`demo service on ${url} (dashboard ${url}/), training F0 first...`);
   }
   try {
-    const result = await runScenario({ url, adminToken: token, log: (line) => console.log(line) });
+    const client = createAdminClient({ url, adminToken: token });
+    const result = await runScenario({ url, adminToken: token, client, log: (line) => console.log(line) });
+    const { campaigns } = await client.state();
+    console.log(`campaigns: ${campaigns.map((c) => `${c.id} ${c.status}`).join(', ')}`);
     console.log('');
     console.log(
       `ASR one cycle after injection: ${result.asrAfterInjection.toFixed(3)} (>= 0.9: ${result.checks.injected})`,

@@ -1,4 +1,4 @@
-/** The express application: JSON limits, routes, static dashboard, vendor assets, errors. */
+/** The express application: JSON limits, routes, API docs, static dashboard, vendor assets, errors. */
 import express, { type Express } from 'express';
 import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
@@ -6,6 +6,7 @@ import type { EventBus } from '../events.ts';
 import type { Logger } from '../log.ts';
 import { adminRoutes } from './admin-routes.ts';
 import { requireBearer } from './auth.ts';
+import { docsRoutes } from './docs-routes.ts';
 import { errorHandler, HttpError } from './errors.ts';
 import { hookRoutes } from './hook-routes.ts';
 import { publicRoutes, type PublicDeps } from './public-routes.ts';
@@ -37,6 +38,7 @@ export function createApp(d: AppDeps): Express {
   app.use(express.json({ limit: JSON_LIMIT, strict: true }));
 
   app.use(publicRoutes(d));
+  app.use(docsRoutes());
   app.use(
     '/admin',
     requireBearer(() => [d.adminToken]),

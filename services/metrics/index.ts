@@ -18,8 +18,22 @@ export interface MetricsOptions {
   processMetrics?: boolean;
 }
 
+/**
+ * prom-client's default gauges that end in _total, which the exposition format reserves for
+ * counters (`promtool check metrics` rejects them). Each is the sum over its `type` label of
+ * the gauge of the same name without _total, which stays: sum(nodejs_active_handles).
+ */
+export const DROPPED_DEFAULT_METRICS = [
+  'nodejs_active_handles_total',
+  'nodejs_active_requests_total',
+  'nodejs_active_resources_total',
+] as const;
+
 export function createServiceMetrics(registry: Registry, options: MetricsOptions) {
-  if (options.processMetrics) collectDefaultMetrics({ register: registry });
+  if (options.processMetrics) {
+    collectDefaultMetrics({ register: registry });
+    for (const name of DROPPED_DEFAULT_METRICS) registry.removeSingleMetric(name);
+  }
   return {
     registry,
     build: registerBuildMetrics(registry, options),

@@ -9,5 +9,5 @@ export type {
   WanetConfig,
 } from './types.ts';
 export { ATTACKS, ATTACK_KINDS, createTrigger, getAttack, resolveAttack } from './registry.ts';
-export { attackConfigSchema, formatAttack, parseAttack, validateAttack } from './parse.ts';
+export { attackConfigSchema, formatAttack, parseAttack, parseAttackOrNone, validateAttack } from './parse.ts';
 export { poisonSet, triggeredTestSet, type PoisonOptions, type PoisonedSet } from './poison.ts';

@@ -63,6 +63,16 @@ export function parseAttack(text: string): AttackConfig {
   return validateAttack({ kind, ...fields });
 }
 
+/** Like parseAttack, with 'none' for a clean run (CLI flags and sweep axes). */
+export function parseAttackOrNone(text: string): AttackConfig | null {
+  if (text.trim() === 'none') return null;
+  const kind = text.trim().split(':')[0];
+  if (!(ATTACK_KINDS as string[]).includes(kind)) {
+    throw new Error(`unknown attack '${kind}' (known: none, ${ATTACK_KINDS.join(', ')})`);
+  }
+  return parseAttack(text);
+}
+
 /** The inverse of parseAttack: "blend" or "blend:alpha=0.05" (only the fields the config sets). */
 export function formatAttack(config: AttackConfig): string {
   const params = Object.entries(config)

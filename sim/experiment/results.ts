@@ -1,3 +1,4 @@
+import { stringify } from 'csv-stringify/sync';
 import { meanStd, type Band } from '../metrics/statistics.ts';
 import type { ExperimentConfig } from './config.ts';
 import type { SeedResult } from './runner.ts';
@@ -68,8 +69,18 @@ export function aggregate(
 
 /** One row per seed and model: the long format spreadsheets and pandas like. */
 export function resultsCsv(results: ExperimentResults): string {
-  const header =
-    'seed,model,drift_step,poisoned,clean_accuracy,asr,static_accuracy,static_asr,train_steps,train_seconds';
+  const columns = [
+    'seed',
+    'model',
+    'drift_step',
+    'poisoned',
+    'clean_accuracy',
+    'asr',
+    'static_accuracy',
+    'static_asr',
+    'train_steps',
+    'train_seconds',
+  ];
   const rows = results.seeds.flatMap((s) =>
     s.models.map((m) => {
       const st = s.static[m.index];
@@ -84,10 +95,10 @@ export function resultsCsv(results: ExperimentResults): string {
         fmt(st?.asr ?? null),
         m.train.steps,
         m.train.seconds.toFixed(2),
-      ].join(',');
+      ];
     }),
   );
-  return [header, ...rows].join('\n') + '\n';
+  return stringify(rows, { header: true, columns });
 }
 
 function fmt(v: number | null): string {

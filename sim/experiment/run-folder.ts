@@ -1,28 +1,49 @@
-import { createHash } from 'node:crypto';
-import { mkdir, readFile, rename, writeFile } from 'node:fs/promises';
 import { existsSync } from 'node:fs';
+import { mkdir, readFile } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
-import type { ExperimentConfig } from './config.ts';
+import writeFileAtomic from 'write-file-atomic';
+import { configHash } from './config-hash.ts';
+import { parseExperimentConfig, type ExperimentConfig } from './config.ts';
 import type { F0Cache, SeedResult } from './runner.ts';
+
+export { configHash } from './config-hash.ts';
 
 /**
  * A run folder is the contract between the runner, reports and dashboards:
- *   config.json           the validated config (written first)
+ *   config.json           the validated config (written first; a valid `permanence run --config`)
  *   seeds/seed-<n>.json   one file per finished seed, written as soon as it finishes
  *   results.json, results.csv, plot.svg   written when every seed is done
- * Every write goes to a temporary file that is renamed into place, so a killed run leaves
- * whole files only; a rerun with the same config resumes, another config is refused.
+ * Every write goes to a temporary file that is fsynced and renamed into place, so a killed
+ * run or a power cut leaves whole files only; a rerun with the same config resumes, another
+ * config is refused.
  */
 export async function writeAtomic(path: string, data: string | Uint8Array): Promise<void> {
   await mkdir(dirname(path), { recursive: true });
-  const tmp = `${path}.${process.pid}.${Date.now()}.tmp`;
-  await writeFile(tmp, data);
-  await rename(tmp, path);
+  await writeFileAtomic(path, typeof data === 'string' ? data : Buffer.from(data));
 }
 
-export function configHash(config: ExperimentConfig): string {
-  const { name: _name, seeds: _seeds, ...rest } = config;
-  return createHash('sha256').update(JSON.stringify(rest)).digest('hex').slice(0, 16);
+/**
+ * The config fields of a run folder's config.json. Folders written before config.json became
+ * a plain config hold `{ hash, config }`; both are read, so old runs still resume and rerun.
+ */
+export function unwrapStoredConfig(json: unknown): unknown {
+  const legacy =
+    typeof json === 'object' &&
+    json !== null &&
+    'hash' in json &&
+    'config' in json &&
+    Object.keys(json).length === 2;
+  return legacy ? (json as { config: unknown }).config : json;
+}
+
+/** The validated config a run folder's config.json holds. */
+export function storedConfig(json: unknown): ExperimentConfig {
+  return parseExperimentConfig(unwrapStoredConfig(json));
+}
+
+/** The config of the run folder `dir`. */
+export async function readRunConfig(dir: string): Promise<ExperimentConfig> {
+  return storedConfig(JSON.parse(await readFile(join(dir, 'config.json'), 'utf8')));
 }
 
 export interface RunFolder {
@@ -34,16 +55,15 @@ export interface RunFolder {
 
 export async function openRunFolder(dir: string, config: ExperimentConfig): Promise<RunFolder> {
   const configPath = join(dir, 'config.json');
-  const hash = configHash(config);
   if (existsSync(configPath)) {
-    const previous = JSON.parse(await readFile(configPath, 'utf8')) as { hash?: string };
-    if (previous.hash !== hash) {
+    const previous = storedConfig(JSON.parse(await readFile(configPath, 'utf8')));
+    if (configHash(previous) !== configHash(config)) {
       throw new Error(
         `${dir} holds a run of another config; choose another --out (runs are never overwritten)`,
       );
     }
   } else {
-    await writeAtomic(configPath, JSON.stringify({ hash, config }, null, 2));
+    await writeAtomic(configPath, JSON.stringify(config, null, 2));
   }
   const finished = new Map<number, SeedResult>();
   for (const seed of config.seeds) {

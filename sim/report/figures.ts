@@ -2,7 +2,7 @@ import { getAttack } from '../attacks/index.ts';
 import type { ExperimentConfig } from '../experiment/config.ts';
 import { meanStd } from '../metrics/statistics.ts';
 import { describeSchedule } from '../train/schedules.ts';
-import { canonicalJson } from '../sweep/job-id.ts';
+import { canonicalJson } from '../experiment/config-hash.ts';
 import type { ExperimentData } from './load.ts';
 
 /**

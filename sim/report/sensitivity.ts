@@ -4,7 +4,7 @@ import type { SeedResult } from '../experiment/runner.ts';
 import { meanStd } from '../metrics/statistics.ts';
 import { survivability } from '../metrics/survivability.ts';
 import { describeSchedule } from '../train/schedules.ts';
-import { canonicalJson } from '../sweep/job-id.ts';
+import { canonicalJson } from '../experiment/config-hash.ts';
 import { attackLabel } from './figures.ts';
 import type { ExperimentData } from './load.ts';
 

@@ -6,7 +6,8 @@ import {
 } from '../experiment/config.ts';
 import { meanStd } from '../metrics/statistics.ts';
 import { axisValue } from '../sweep/axes.ts';
-import { canonicalJson, datasetShape } from '../sweep/job-id.ts';
+import { canonicalJson } from '../experiment/config-hash.ts';
+import { datasetShape } from '../sweep/job-id.ts';
 import { deepMerge, type SweepSpec } from '../sweep/spec.ts';
 import type { ExperimentData } from './load.ts';
 import type { TimelineRow } from './specs.ts';

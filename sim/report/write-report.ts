@@ -1,3 +1,4 @@
+import { stringify } from 'csv-stringify/sync';
 import { join, relative } from 'node:path';
 import { renderSvg } from '../experiment/plot.ts';
 import { writeAtomic } from '../experiment/run-folder.ts';
@@ -191,9 +192,21 @@ function experimentsTable(experiments: readonly ExperimentData[]): string {
   return lines.join('\n');
 }
 
-function experimentsCsv(experiments: readonly ExperimentData[]): string {
-  const header =
-    'id,attack,injection,poison_ratio,drift,update,seeds,injected_asr_mean,survivability_mean,survivability_std,final_accuracy_mean';
+/** One row per experiment of a sweep (RFC 4180 quoting: drift labels hold commas). */
+export function experimentsCsv(experiments: readonly ExperimentData[]): string {
+  const columns = [
+    'id',
+    'attack',
+    'injection',
+    'poison_ratio',
+    'drift',
+    'update',
+    'seeds',
+    'injected_asr_mean',
+    'survivability_mean',
+    'survivability_std',
+    'final_accuracy_mean',
+  ];
   const rows = experiments.map((e) => {
     const l = cellLabel(e);
     const r = e.results;
@@ -211,9 +224,7 @@ function experimentsCsv(experiments: readonly ExperimentData[]): string {
       r?.summary.survivability?.mean.toFixed(3) ?? '',
       r?.summary.survivability?.std.toFixed(3) ?? '',
       last ? last.mean.toFixed(4) : '',
-    ]
-      .map((v) => (String(v).includes(',') ? `"${v}"` : String(v)))
-      .join(',');
+    ];
   });
-  return [header, ...rows].join('\n') + '\n';
+  return stringify(rows, { header: true, columns });
 }

@@ -1,4 +1,4 @@
-import { parseAttack } from '../attacks/index.ts';
+import { parseAttackOrNone } from '../attacks/index.ts';
 import { experimentConfigSchema, parseInjection } from '../experiment/config.ts';
 
 /**
@@ -32,7 +32,7 @@ export function axisPath(axis: string): string[] {
 /** Shorthands: `attack: badnets:size=4` or `none`, `injection: persistent:5`. */
 export function axisValue(axis: string, value: unknown): unknown {
   const path = AXIS_ALIASES[axis] ?? axis;
-  if (path === 'attack' && typeof value === 'string') return value === 'none' ? null : parseAttack(value);
+  if (path === 'attack' && typeof value === 'string') return parseAttackOrNone(value);
   if (path === 'injection' && typeof value === 'string') return parseInjection(value);
   return value;
 }

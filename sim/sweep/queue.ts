@@ -7,6 +7,7 @@ import { experimentConfigSchema } from '../experiment/config.ts';
 import type { ExperimentEvent } from '../experiment/runner.ts';
 import { runOrder, type SweepJob } from './plan.ts';
 import { estimateJobSteps } from './progress.ts';
+import { DEFAULT_QUEUE_NAME, DEFAULT_RETRY, type RetryPolicy } from './queue-defaults.ts';
 import { DeterministicJobError, processName, runJob } from './run-job.ts';
 import { readResult, saveJobError } from './store.ts';
 
@@ -17,7 +18,7 @@ import { readResult, saveJobError } from './store.ts';
  * stops renewing its job's lock; BullMQ's stalled-job check then hands the job to another
  * worker. The folder's create-once result file makes a second finisher a no-op.
  */
-export const DEFAULT_QUEUE_NAME = 'permanence-sweeps';
+export { DEFAULT_QUEUE_NAME, DEFAULT_RETRY, type RetryPolicy };
 
 export const queueJobSchema = z.object({
   /** The sweep folder; relative paths are resolved against the worker's --root. */
@@ -28,15 +29,6 @@ export const queueJobSchema = z.object({
   config: experimentConfigSchema,
 });
 export type QueueJobData = z.input<typeof queueJobSchema>;
-
-export interface RetryPolicy {
-  /** Runs of a job before it is failed for good (crashes and errors; stalls are separate). */
-  readonly attempts: number;
-  /** First backoff delay; doubles after each failure. */
-  readonly backoffMs: number;
-}
-
-export const DEFAULT_RETRY: RetryPolicy = { attempts: 3, backoffMs: 10_000 };
 
 /** A Redis connection as BullMQ wants it (no per-request retry limit, for blocking calls). */
 export function redisConnection(url: string): Redis {

@@ -74,6 +74,24 @@ test('scan prints a table, writes scan.json and the trigger grid, and exits 3 ex
   }
 });
 
+test('scan --json prints one document: the verdict, the files and a summary per defense', () => {
+  const out = join(root, 'json');
+  const r = scan(['--model', modelFile, '--defense', 'nc', '--out', out, '--json']);
+  const doc = JSON.parse(r.stdout) as {
+    flagged: boolean;
+    files: { scan: string; triggers: string[] };
+    scans: { defense: string; labels: unknown[] }[];
+  };
+  assert.equal(r.code, doc.flagged ? 3 : 0, r.stderr);
+  assert.equal(doc.files.scan, join(out, 'scan.json'));
+  assert.deepEqual(doc.files.triggers, [join(out, 'triggers-nc.png')]);
+  assert.deepEqual(
+    doc.scans.map((s) => [s.defense, s.labels.length]),
+    [['nc', 10]],
+  );
+  assert.ok(existsSync(doc.files.scan));
+});
+
 test('registry versions are scanned only when the weights match their manifest', () => {
   const registry = join(root, 'registry');
   writeVersion(registry, 1, weights);
@@ -110,7 +128,7 @@ test('errors exit 1 and usage mistakes 2, each with a message', () => {
   assert.equal(missing.code, 1);
   assert.match(missing.stderr, /no model at .*nope\.bin/);
   const threshold = scan(['--model', modelFile, '--threshold', '99']);
-  assert.equal(threshold.code, 1);
+  assert.equal(threshold.code, 2, 'a bad value is a usage error');
   assert.match(threshold.stderr, /--threshold must be in \(0, 1\], got '99'/);
   const usage = spawnSync(process.execPath, ['bin/permanence.mjs', 'scan'], { encoding: 'utf8' });
   assert.equal(usage.status, 2);

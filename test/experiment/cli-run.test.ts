@@ -75,6 +75,55 @@ test('a YAML config file can replace the flags', () => {
   assert.equal(results.config.update.schedule.kind, 'stlr');
 });
 
+test("a run's config.json is a valid --config: the rerun gives the same config, --json prints the summary", () => {
+  const first = join(root, 'clean');
+  const out = join(root, 'clean-again');
+  const r = cli([
+    'run',
+    '--config',
+    join(first, 'config.json'),
+    '--no-f0-cache',
+    '--out',
+    out,
+    '--json',
+    '--verbose',
+  ]);
+  assert.equal(r.code, 0, r.stderr);
+  assert.deepEqual(
+    JSON.parse(readFileSync(join(out, 'config.json'), 'utf8')),
+    JSON.parse(readFileSync(join(first, 'config.json'), 'utf8')),
+  );
+  const doc = JSON.parse(r.stdout) as {
+    dir: string;
+    files: Record<string, string>;
+    summary: { models: unknown[] };
+  };
+  assert.equal(doc.dir, out);
+  assert.equal(doc.files.results, join(out, 'results.json'));
+  assert.equal(doc.summary.models.length, 2);
+  // --verbose shows the backend selection the default output leaves out on the fast path.
+  assert.match(r.stderr, /\[permanence\] backend \S+ selected/);
+});
+
+test('without --verbose, backend notices appear only on the slow path', () => {
+  const r = cli([
+    'run',
+    ...tiny,
+    '--updates',
+    '1',
+    '--seeds',
+    '0,',
+    '--attack',
+    'none',
+    '--out',
+    join(root, 'quiet'),
+  ]);
+  assert.equal(r.code, 0, r.stderr);
+  const slow = /slow path/.test(r.stderr);
+  if (slow) assert.match(r.stderr, /for the fast path .*npm run build:native/);
+  else assert.doesNotMatch(r.stderr, /\[permanence\] backend /);
+});
+
 test('bad flags fail fast with a clear message and a non-zero exit', () => {
   const cases: [string[], RegExp][] = [
     [['--attack', 'trojan'], /unknown attack/],
@@ -87,7 +136,7 @@ test('bad flags fail fast with a clear message and a non-zero exit', () => {
   ];
   for (const [args, message] of cases) {
     const r = cli(['run', ...args, '--out', join(root, 'never')]);
-    assert.notEqual(r.code, 0, args.join(' '));
+    assert.equal(r.code, 2, `${args.join(' ')}: a usage error`);
     assert.match(r.stderr, message, args.join(' '));
   }
 });

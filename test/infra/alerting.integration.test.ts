@@ -43,6 +43,7 @@ interface ServiceAlert {
   name: string;
   status: 'firing' | 'resolved';
   labels: Record<string, string>;
+  annotations: Record<string, string>;
 }
 
 async function getJson<T>(url: string, headers: Record<string, string> = {}): Promise<T> {
@@ -90,6 +91,9 @@ function prometheusConfig(servicePort: number, alertmanagerPort: number): string
   assert.equal(config.scrape_configs.length, 1, 'prometheus.yml has no `permanence` job');
   return stringify(config);
 }
+
+/** What docker-compose passes to Prometheus from .env. */
+const RUNBOOK_BASE_URL = 'https://runbooks.example.org/permanence/docs/operations.md';
 
 test(
   'poisoning fires BackdoorActive in Prometheus and Alertmanager delivers it to the service',
@@ -160,11 +164,17 @@ test(
     processes.push(alertmanagerProcess);
 
     writeFileSync(join(dir, 'prometheus.yml'), prometheusConfig(servicePort, alertmanagerPort));
-    const prometheusProcess = new ManagedProcess('prometheus', prometheusBin as string, [
-      `--config.file=${join(dir, 'prometheus.yml')}`,
-      `--storage.tsdb.path=${join(dir, 'prometheus')}`,
-      `--web.listen-address=127.0.0.1:${prometheusPort}`,
-    ]);
+    const prometheusProcess = new ManagedProcess(
+      'prometheus',
+      prometheusBin as string,
+      [
+        `--config.file=${join(dir, 'prometheus.yml')}`,
+        `--storage.tsdb.path=${join(dir, 'prometheus')}`,
+        `--web.listen-address=127.0.0.1:${prometheusPort}`,
+        '--enable-feature=expand-external-labels',
+      ],
+      { env: { ...process.env, RUNBOOK_BASE_URL } },
+    );
     processes.push(prometheusProcess);
 
     const alive = processes;
@@ -232,6 +242,8 @@ test(
     );
     const deliveredAfter = (Date.now() - injectedAt) / 1000;
     assert.equal(delivered[0].labels.severity, 'critical');
+    // The runbook link arrives absolute: the compose stack's RUNBOOK_BASE_URL plus the section.
+    assert.equal(delivered[0].annotations.runbook_url, `${RUNBOOK_BASE_URL}#backdooractive`);
     // The counter moves too (what a Grafana panel shows), seen through Prometheus.
     await waitFor(
       'permanence_alerts_received_total{status="firing"} in Prometheus',

@@ -123,6 +123,33 @@ test('the pieces find each other: scrape target, webhook, bucket, token file', {
   assert.equal(services.permanence.depends_on?.['minio-init']?.condition, 'service_completed_successfully');
 });
 
+test('every image is pinned to a version (no :latest, no bare name)', { skip: skipCompose }, () => {
+  const { services } = resolvedCompose();
+  for (const [name, service] of Object.entries(services)) {
+    if (service.build) continue; // built from this repository
+    const image = service.image ?? '';
+    const tag = /:([^/:@]+)(@sha256:[0-9a-f]+)?$/.exec(image)?.[1];
+    assert.ok(tag && tag !== 'latest', `${name}: image '${image}' is not pinned`);
+  }
+  assert.match(services.minio.image ?? '', /^minio\/minio:RELEASE\.\d{4}-\d{2}-\d{2}T/);
+  assert.match(services['minio-init'].image ?? '', /^minio\/mc:RELEASE\.\d{4}-\d{2}-\d{2}T/);
+});
+
+test(
+  'Prometheus gets an absolute runbook base URL and expands it into its external labels',
+  { skip: skipCompose },
+  () => {
+    const prometheus = resolvedCompose().services.prometheus;
+    assert.ok(prometheus.command?.includes('--enable-feature=expand-external-labels'));
+    assert.match(prometheus.environment?.RUNBOOK_BASE_URL ?? '', /^https?:\/\/[^/]+\/.*operations\.md$/);
+    const missing = composeConfig(
+      readFileSync(repoPath('infra', 'compose.env.example'), 'utf8').replace(/^RUNBOOK_BASE_URL=.*$/m, ''),
+    );
+    assert.notEqual(missing.status, 0);
+    assert.match(missing.stderr, /RUNBOOK_BASE_URL/);
+  },
+);
+
 test('two sweep workers consume the Redis queue with the image of the service', { skip: skipCompose }, () => {
   const { services } = resolvedCompose();
   for (const name of ['sweep-worker-1', 'sweep-worker-2']) {
@@ -152,7 +179,8 @@ test('Dockerfile: multi-stage npm ci, non-root, health check on /healthz, npm st
   const cmd = /^CMD (\[.*\])$/m.exec(runtimeStage)?.[1];
   assert.ok(cmd, 'no exec-form CMD');
   const pkg = JSON.parse(readFileSync(repoPath('package.json'), 'utf8')) as { scripts: { start: string } };
-  assert.deepEqual(JSON.parse(cmd), pkg.scripts.start.split(' '));
+  // npm start execs the same command (exec: npm's signals reach node, see npm-start.test.ts).
+  assert.deepEqual(['exec', ...(JSON.parse(cmd) as string[])], pkg.scripts.start.split(' '));
   assert.deepEqual(JSON.parse(cmd), ['node', '--import', 'tsx', 'services/main.ts']);
 });
 

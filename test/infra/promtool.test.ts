@@ -95,11 +95,20 @@ test('every alert has a severity, a signal, summary/description and a runbook se
     );
     assert.ok(rule.annotations?.summary, `${rule.alert}: summary`);
     assert.ok(rule.annotations?.description, `${rule.alert}: description`);
+    // Absolute: the base is an external label of prometheus.yml (see the next test).
     const runbook = rule.annotations?.runbook_url ?? '';
-    const match = /^docs\/operations\.md#(.+)$/.exec(runbook);
-    assert.ok(match, `${rule.alert}: runbook_url must point into docs/operations.md, got "${runbook}"`);
+    const match = /^\{\{ \$externalLabels\.runbook_base_url \}\}#(.+)$/.exec(runbook);
+    assert.ok(match, `${rule.alert}: runbook_url must be '<runbook_base_url>#<section>', got "${runbook}"`);
     assert.ok(anchors.has(match[1]), `${rule.alert}: docs/operations.md has no section #${match[1]}`);
   }
+});
+
+test('prometheus.yml sets the runbook base from RUNBOOK_BASE_URL (docs/operations.md says how)', () => {
+  const config = parse(readFileSync(repoPath('infra', 'prometheus', 'prometheus.yml'), 'utf8')) as {
+    global: { external_labels: Record<string, string> };
+  };
+  assert.equal(config.global.external_labels.runbook_base_url, '${RUNBOOK_BASE_URL}');
+  assert.match(readFileSync(repoPath('docs', 'operations.md'), 'utf8'), /RUNBOOK_BASE_URL/);
 });
 
 test('alert expressions only use metrics the service exports (or Prometheus own)', () => {

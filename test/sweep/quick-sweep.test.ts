@@ -1,4 +1,5 @@
 import assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { mkdtemp, readFile, rm, unlink, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
@@ -37,6 +38,20 @@ test(
     const report = cli(['report', out]);
     assert.equal(await report.exited, 0, report.lines.join('\n'));
     const md = await readFile(join(out, 'report', 'report.md'), 'utf8');
+    // --json: one document on stdout for scripts (progress, if any, goes to stderr).
+    const json = spawnSync(process.execPath, ['bin/permanence.mjs', 'report', out, '--json'], {
+      encoding: 'utf8',
+    });
+    assert.equal(json.status, 0, json.stderr);
+    const doc = JSON.parse(json.stdout) as {
+      done: number;
+      total: number;
+      figures: string[];
+      files: { report: string };
+    };
+    assert.equal(doc.done, doc.total);
+    assert.ok(doc.figures.length > 0);
+    assert.equal(doc.files.report, join(out, 'report', 'report.md'));
     for (const heading of [
       'Fig. 2',
       'Fig. 10',

@@ -1,43 +1,19 @@
 import type { Command } from 'commander';
-import { existsSync } from 'node:fs';
-import { mkdir, readdir, readFile, writeFile } from 'node:fs/promises';
-import { dirname, join } from 'node:path';
-import { loadBackend, type BackendName } from '../../backend/loader.ts';
-import { loadDataset, type DatasetName } from '../../data/registry.ts';
-import { formatAttack } from '../../attacks/index.ts';
-import {
-  anomalyIndex,
-  DEFAULT_SCAN_OPTIONS,
-  getDefense,
-  parseDefenseList,
-  scanSummary,
-  type DefenseName,
-  type ScanOptions,
-} from '../../defenses/index.ts';
-import { detailTable, indexTable, type ScanRecordRow } from '../../defenses/table.ts';
-import { applyDrift } from '../../drift/index.ts';
-import type { ExperimentConfig } from '../../experiment/config.ts';
-import type { ExperimentResults } from '../../experiment/results.ts';
-import { deserializeModel } from '../../models/index.ts';
-import { scheduleLabel } from '../../train/schedules.ts';
-import { scanOptions, type ScanBudgetFlags } from './scan.ts';
+import type { BackendName } from '../../backend/loader.ts';
+import type { ScanOptions } from '../../defenses/index.ts';
+import type { ScanRecordRow } from '../../defenses/table.ts';
+import { DEFAULT_SCAN_OPTIONS } from '../../defenses/scan-defaults.ts';
+import { backendNotices } from '../notices.ts';
+import { nonNegativeInteger, usage, UsageError } from '../usage.ts';
+import type { ScanBudgetFlags } from './scan.ts';
 
-interface TableFlags extends ScanBudgetFlags {
+export interface TableFlags extends ScanBudgetFlags {
   models: string;
   defense: string;
   thresholds: string;
   seeds?: string;
   backend?: BackendName;
   out?: string;
-}
-
-/** A scan summary as stored in <run>/defenses/ (only the fields the tables read). */
-interface StoredScan {
-  modelIndex: number;
-  flagged: boolean;
-  seconds: number;
-  anomaly: { suspect: number; median: number };
-  labels: { label: number; norm: number }[];
 }
 
 export function registerDefenseTable(program: Command): void {
@@ -67,11 +43,22 @@ Each scan is stored as <run>/defenses/seed-<n>-F<i>-<defense>-<threshold>.json a
 command is run again, so it resumes and several commands can fill different run folders at once.
 F<i> is scanned on the clean test images of its own drift step.`,
     )
-    .action(async (runs: string[], flags: TableFlags) => {
-      const defenses = parseDefenseList(flags.defense);
+    .action(async (runs: string[], flags: TableFlags, cmd: Command) => {
+      const { mkdir, writeFile } = await import('node:fs/promises');
+      const { dirname } = await import('node:path');
+      const { parseDefenseList } = await import('../../defenses/index.ts');
+      const { detailTable, indexTable } = await import('../../defenses/table.ts');
+      const { loadBackend } = await import('../../backend/loader.ts');
+      const { speedPath } = await import('../../backend/speed-path.ts');
+      const { scanRun } = await import('./defense-table-scan.ts');
+      const defenses = usage(() => parseDefenseList(flags.defense));
       const thresholds = flags.thresholds.split(',').map(Number);
-      const models = flags.models.split(',').map(Number);
-      const backend = await loadBackend({ backend: flags.backend });
+      if (thresholds.some((t) => !(t > 0 && t <= 1)))
+        throw new UsageError(`--thresholds must be ASRs in (0, 1], got '${flags.thresholds}'`);
+      const models = flags.models.split(',').map((m) => nonNegativeInteger(m, 'models'));
+      const notices = backendNotices(Boolean(cmd.optsWithGlobals().verbose));
+      const backend = await loadBackend({ backend: flags.backend, log: notices.log });
+      notices.done(speedPath(backend));
       const records: ScanRecordRow[] = [];
       for (const run of runs) records.push(...(await scanRun(run, models, defenses, thresholds, flags)));
       const command = `permanence defense-table ${process.argv.slice(3).join(' ')}`;
@@ -90,82 +77,6 @@ F<i> is scanned on the clean test images of its own drift step.`,
         await writeFile(`${flags.out}.json`, JSON.stringify(records, null, 1));
       }
     });
-}
-
-async function scanRun(
-  run: string,
-  models: readonly number[],
-  defenses: readonly DefenseName[],
-  thresholds: readonly number[],
-  flags: TableFlags,
-): Promise<ScanRecordRow[]> {
-  const { config } = JSON.parse(await readFile(join(run, 'config.json'), 'utf8')) as {
-    config: ExperimentConfig;
-  };
-  const results = existsSync(join(run, 'results.json'))
-    ? (JSON.parse(await readFile(join(run, 'results.json'), 'utf8')) as ExperimentResults)
-    : null;
-  const seeds = (await readdir(join(run, 'models')))
-    .map((d) => /^seed-(\d+)$/.exec(d))
-    .filter((m): m is RegExpExecArray => m !== null)
-    .map((m) => Number(m[1]))
-    .filter((seed) => flags.seeds === undefined || flags.seeds.split(',').map(Number).includes(seed))
-    .sort((a, b) => a - b);
-  const out: ScanRecordRow[] = [];
-  await mkdir(join(run, 'defenses'), { recursive: true });
-  for (const seed of seeds) {
-    const test = loadDataset(config.dataset as DatasetName, seed).test;
-    for (const index of models) {
-      const path = join(run, 'models', `seed-${seed}`, `F${index}.bin`);
-      if (!existsSync(path)) continue;
-      const clean = applyDrift(test, config.drift, index);
-      for (const threshold of thresholds) {
-        for (const defense of defenses) {
-          const options = {
-            ...scanOptions({ ...flags, threshold: String(threshold) }),
-            seed: Number(flags.seed),
-          };
-          const name = `seed-${seed}-F${index}-${defense}-${threshold}${budgetTag(options)}.json`;
-          const file = join(run, 'defenses', name);
-          let scan: StoredScan;
-          if (existsSync(file)) {
-            scan = JSON.parse(await readFile(file, 'utf8')) as StoredScan;
-          } else {
-            const model = deserializeModel(new Uint8Array(await readFile(path)));
-            try {
-              const summary = scanSummary(await getDefense(defense).scan(model, clean, options));
-              await writeFile(file, JSON.stringify(summary));
-              scan = summary as unknown as StoredScan;
-            } finally {
-              model.dispose();
-            }
-            console.error(
-              `${run} seed ${seed} F${index} ${defense}@${threshold}: index ${scan.modelIndex.toFixed(2)} (${scan.seconds.toFixed(0)} s)`,
-            );
-          }
-          const target = config.attack ? config.target : null;
-          out.push({
-            attack: config.attack ? formatAttack(config.attack) : 'clean',
-            update: scheduleLabel(config.update.schedule),
-            seed,
-            model: index,
-            defense,
-            threshold,
-            modelIndex: scan.modelIndex,
-            indexCeiling: anomalyIndex(scan.labels.map((l) => l.norm)).indexCeiling,
-            flagged: scan.flagged,
-            suspect: scan.anomaly.suspect,
-            target,
-            targetNorm: target === null ? null : (scan.labels.find((l) => l.label === target)?.norm ?? null),
-            medianNorm: scan.anomaly.median,
-            asr: results?.seeds.find((s) => s.seed === seed)?.models[index]?.asr ?? null,
-            seconds: scan.seconds,
-          });
-        }
-      }
-    }
-  }
-  return out;
 }
 
 /**

@@ -1,9 +1,7 @@
 import type { Command } from 'commander';
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { defaultPlotTitle, renderSvg, timelineSpec } from '../../experiment/plot.ts';
 import type { ExperimentResults } from '../../experiment/results.ts';
-import { writeAtomic } from '../../experiment/run-folder.ts';
 
 /** `permanence plot <run folder>`: redraws plot.svg from results.json. */
 export function registerPlot(program: Command): void {
@@ -13,6 +11,8 @@ export function registerPlot(program: Command): void {
     .argument('<run>', 'run folder written by permanence run')
     .option('--title <text>', 'plot title')
     .action(async (run: string, flags: { title?: string }) => {
+      const { defaultPlotTitle, renderSvg, timelineSpec } = await import('../../experiment/plot.ts');
+      const { writeAtomic } = await import('../../experiment/run-folder.ts');
       const results = JSON.parse(await readFile(join(run, 'results.json'), 'utf8')) as ExperimentResults;
       const title = flags.title ?? defaultPlotTitle(results);
       await writeAtomic(join(run, 'plot.svg'), await renderSvg(timelineSpec(results, title)));

@@ -1,22 +1,14 @@
 import type { Command } from 'commander';
-import { mkdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { loadBackend, type BackendName } from '../../backend/loader.ts';
-import { isDatasetName, loadDataset, type DatasetName } from '../../data/registry.ts';
-import {
-  DEFAULT_SCAN_OPTIONS,
-  getDefense,
-  parseDefenseList,
-  scanSummary,
-  triggerGridPng,
-  type ScanOptions,
-  type ScanResult,
-} from '../../defenses/index.ts';
-import { deserializeModel, type ModelSpec } from '../../models/index.ts';
-import { readModelRef } from '../model-ref.ts';
+import type { BackendName } from '../../backend/loader.ts';
+import type { ScanOptions, ScanResult } from '../../defenses/index.ts';
+import { DEFAULT_SCAN_OPTIONS } from '../../defenses/scan-defaults.ts';
+import type { ModelSpec } from '../../models/index.ts';
+import { backendNotices } from '../notices.ts';
+import { EXIT, nonNegativeInteger, positiveNumber, usage, UsageError } from '../usage.ts';
 
 /** Exit code of a scan that flags the model (documented in main.ts and docs/defenses.md). */
-export const EXIT_FLAGGED = 3;
+export const EXIT_FLAGGED = EXIT.flagged;
 
 /** The scan-budget flags `scan` and `defense-table` share. */
 export interface ScanBudgetFlags {
@@ -38,6 +30,7 @@ interface ScanFlags extends ScanBudgetFlags {
   registry: string;
   backend?: BackendName;
   out?: string;
+  json?: boolean;
 }
 
 export function registerScan(program: Command): void {
@@ -75,6 +68,7 @@ export function registerScan(program: Command): void {
     .option('--registry <dir>', 'root of the filesystem model registry, for <name>@v<N>', 'data')
     .option('--backend <name>', 'tensorflow-gpu | tensorflow | wasm | cpu (default: fastest available)')
     .option('-o, --out <dir>', 'folder for scan.json and the trigger PNGs (default: <model>.scan/)')
+    .option('--json', 'print scan.json (without the trigger pixels) on stdout instead of the tables')
     .addHelpText(
       'after',
       `
@@ -85,32 +79,58 @@ Examples:
 Prints label, mask norm, reached ASR, anomaly index and flag per label; writes <out>/scan.json and
 <out>/triggers-<defense>.png. Exit code 0: not flagged; 3: flagged (anomaly index > 2); 1: error; 2: usage.`,
     )
-    .action(async (flags: ScanFlags) => {
-      const defenses = parseDefenseList(flags.defense);
+    .action(async (flags: ScanFlags, command: Command) => {
+      const { getDefense, parseDefenseList, scanSummary, triggerGridPng } =
+        await import('../../defenses/index.ts');
+      const defenses = usage(() => parseDefenseList(flags.defense));
       const options = scanOptions(flags);
+      const { mkdir, writeFile } = await import('node:fs/promises');
+      const { isDatasetName, loadDataset } = await import('../../data/registry.ts');
+      if (flags.dataset !== undefined && !isDatasetName(flags.dataset))
+        throw new UsageError(`--dataset: unknown data set '${flags.dataset}'`);
+      const dataSeedFlag =
+        flags.dataSeed === undefined ? undefined : nonNegativeInteger(flags.dataSeed, 'data-seed');
+      const { readModelRef } = await import('../model-ref.ts');
       const { path, bytes, verified } = await readModelRef(flags.model, flags.registry);
-      const backend = await loadBackend({ backend: flags.backend });
+      const { loadBackend } = await import('../../backend/loader.ts');
+      const { speedPath } = await import('../../backend/speed-path.ts');
+      const { deserializeModel } = await import('../../models/index.ts');
+      const notices = backendNotices(Boolean(command.optsWithGlobals().verbose));
+      const backend = await loadBackend({ backend: flags.backend, log: notices.log });
       const model = deserializeModel(bytes);
       const dataset = flags.dataset ?? defaultDataset(model.spec);
-      if (!isDatasetName(dataset)) throw new Error(`unknown data set '${dataset}'`);
-      const dataSeed = integer(flags.dataSeed ?? /seed-(\d+)/.exec(path)?.[1] ?? '0', 'data-seed');
-      const { test } = loadDataset(dataset as DatasetName, dataSeed);
+      if (!isDatasetName(dataset)) throw new UsageError(`unknown data set '${dataset}'`);
+      const dataSeed = dataSeedFlag ?? Number(/seed-(\d+)/.exec(path)?.[1] ?? '0');
+      const { test } = loadDataset(dataset, dataSeed);
       const out = flags.out ?? `${path.replace(/\.bin$/, '')}.scan`;
       await mkdir(out, { recursive: true });
       console.error(
-        `backend ${backend.name}; scanning ${path}${verified ? ' (sha256 matches its manifest)' : ''} with ${defenses.join(', ')} on ${dataset} (split seed ${dataSeed})`,
+        `backend ${speedPath(backend).summary}; scanning ${path}${verified ? ' (sha256 matches its manifest)' : ''} with ${defenses.join(', ')} on ${dataset} (split seed ${dataSeed})`,
       );
+      notices.done(speedPath(backend));
       const results: ScanResult[] = [];
       try {
         for (const name of defenses) {
           const result = await getDefense(name).scan(model, test, options);
           results.push(result);
-          printTable(result);
+          if (!flags.json) printTable(result);
           await writeFile(join(out, `triggers-${name}.png`), triggerGridPng(result));
         }
       } finally {
         model.dispose();
       }
+      const summary = {
+        model: path,
+        dataset,
+        dataSeed,
+        backend: backend.name,
+        flagged: results.some((r) => r.flagged),
+        files: {
+          scan: join(out, 'scan.json'),
+          triggers: defenses.map((d) => join(out, `triggers-${d}.png`)),
+        },
+        scans: results.map((r) => scanSummary(r)),
+      };
       const doc = {
         model: path,
         dataset,
@@ -125,11 +145,10 @@ Prints label, mask norm, reached ASR, anomaly index and flag per label; writes <
           })),
         })),
       };
-      await writeFile(join(out, 'scan.json'), JSON.stringify(doc, null, 1));
-      console.log(
-        `wrote ${join(out, 'scan.json')} and ${defenses.map((d) => join(out, `triggers-${d}.png`)).join(', ')}`,
-      );
-      if (results.some((r) => r.flagged)) process.exitCode = EXIT_FLAGGED;
+      await writeFile(summary.files.scan, JSON.stringify(doc, null, 1));
+      if (flags.json) console.log(JSON.stringify(summary, null, 2));
+      else console.log(`wrote ${summary.files.scan} and ${summary.files.triggers.join(', ')}`);
+      if (summary.flagged) process.exitCode = EXIT_FLAGGED;
     });
 }
 
@@ -137,7 +156,7 @@ Prints label, mask norm, reached ASR, anomaly index and flag per label; writes <
 export function scanOptions(flags: ScanBudgetFlags & { threshold: string }): Partial<ScanOptions> {
   const threshold = Number(flags.threshold);
   if (!(threshold > 0 && threshold <= 1))
-    throw new Error(`--threshold must be in (0, 1], got '${flags.threshold}'`);
+    throw new UsageError(`--threshold must be in (0, 1], got '${flags.threshold}'`);
   const patience = flags.patience === undefined ? undefined : integer(flags.patience, 'patience');
   return {
     threshold,
@@ -157,23 +176,13 @@ export function scanOptions(flags: ScanBudgetFlags & { threshold: string }): Par
 function defaultDataset(spec: ModelSpec): string {
   if (spec.height === 28 && spec.width === 28 && spec.channels === 1) return 'mnist';
   if (spec.height === 32 && spec.width === 32 && spec.channels === 3) return 'colour';
-  throw new Error(
+  throw new UsageError(
     `no default data set for ${spec.height}x${spec.width}x${spec.channels} models; pass --dataset`,
   );
 }
 
-function integer(text: string, what: string): number {
-  const n = Number(text);
-  if (!Number.isInteger(n) || n < 0)
-    throw new Error(`--${what} must be a non-negative integer, got '${text}'`);
-  return n;
-}
-
-function positive(text: string, what: string): number {
-  const n = Number(text);
-  if (!(n > 0) || !Number.isFinite(n)) throw new Error(`--${what} must be a positive number, got '${text}'`);
-  return n;
-}
+const integer = nonNegativeInteger;
+const positive = positiveNumber;
 
 function round(values: Float32Array): number[] {
   return Array.from(values, (v) => Math.round(v * 1000) / 1000);

@@ -1,22 +1,10 @@
-import { Queue } from 'bullmq';
 import type { Command } from 'commander';
 import { availableParallelism } from 'node:os';
 import { join } from 'node:path';
-import { loadBackend, type BackendName } from '../../backend/loader.ts';
-import { runLocal, shareCores } from '../../sweep/local-pool.ts';
-import { planSweep, type SweepJob, type SweepPlan } from '../../sweep/plan.ts';
-import { formatSeconds, progressView, SweepTracker, estimateJobSteps } from '../../sweep/progress.ts';
-import {
-  DEFAULT_QUEUE_NAME,
-  DEFAULT_RETRY,
-  enqueueJobs,
-  queueStatus,
-  redisConnection,
-  type RetryPolicy,
-} from '../../sweep/queue.ts';
-import { loadSweepSpec, quickSpec } from '../../sweep/spec.ts';
-import { mirrorJob, restoreFromMirror } from '../../sweep/results-mirror.ts';
-import { finishedJobIds, initSweepFolder, writeIndex } from '../../sweep/store.ts';
+import type { BackendName } from '../../backend/loader.ts';
+import type { SweepJob, SweepPlan } from '../../sweep/plan.ts';
+import { DEFAULT_QUEUE_NAME, DEFAULT_RETRY, type RetryPolicy } from '../../sweep/queue-defaults.ts';
+import { positiveInteger } from '../usage.ts';
 
 interface SweepFlags {
   quick?: boolean;
@@ -71,9 +59,15 @@ Each job writes <out>/jobs/<id>/result.json; <out>/index.json lists every job. A
 sweep resumes where it stopped: rerun the same command.`,
     )
     .action(async (file: string, flags: SweepFlags) => {
+      const { planSweep } = await import('../../sweep/plan.ts');
+      const { loadSweepSpec, quickSpec } = await import('../../sweep/spec.ts');
+      const { finishedJobIds, initSweepFolder, writeIndex } = await import('../../sweep/store.ts');
+      const { formatSeconds, progressView, SweepTracker } = await import('../../sweep/progress.ts');
+      const { mirrorJob, restoreFromMirror } = await import('../../sweep/results-mirror.ts');
       const full = await loadSweepSpec(file);
       const spec = flags.quick ? quickSpec(full) : full;
       const plan = planSweep(spec);
+      const lanes = flags.jobs === undefined ? availableParallelism() : positiveInteger(flags.jobs, 'jobs');
       const dir = flags.out ?? join('runs', 'sweeps', spec.name);
       const command = ['permanence', ...process.argv.slice(2)].join(' ');
       if (flags.results) {
@@ -95,7 +89,8 @@ sweep resumes where it stopped: rerun the same command.`,
       await writeIndex(dir, spec.name, plan);
       if (pending.length === 0) return console.log(`nothing to run; report with: permanence report ${dir}`);
       if (flags.queue) return runOnQueue(flags, dir, meta.uid, spec.name, plan, pending);
-      const lanes = Math.max(1, Number(flags.jobs ?? availableParallelism()));
+      const { runLocal, shareCores } = await import('../../sweep/local-pool.ts');
+      const { loadBackend } = await import('../../backend/loader.ts');
       shareCores(lanes, availableParallelism());
       const backend = await loadBackend({ backend: flags.backend, log: () => undefined });
       const threads = process.env.PERMANENCE_THREADS ?? 'all cores';
@@ -136,11 +131,15 @@ async function runOnQueue(
   plan: SweepPlan,
   pending: readonly SweepJob[],
 ): Promise<void> {
+  const { Queue } = await import('bullmq');
+  const { enqueueJobs, queueStatus, redisConnection } = await import('../../sweep/queue.ts');
+  const { formatSeconds } = await import('../../sweep/progress.ts');
+  const { writeIndex } = await import('../../sweep/store.ts');
   const connection = redisConnection(flags.queue as string);
   const queue = new Queue(flags.queueName, { connection });
   const retry: RetryPolicy = {
-    attempts: flags.attempts ? Number(flags.attempts) : DEFAULT_RETRY.attempts,
-    backoffMs: flags.backoffMs ? Number(flags.backoffMs) : DEFAULT_RETRY.backoffMs,
+    attempts: flags.attempts ? positiveInteger(flags.attempts, 'attempts') : DEFAULT_RETRY.attempts,
+    backoffMs: flags.backoffMs ? positiveInteger(flags.backoffMs, 'backoff-ms') : DEFAULT_RETRY.backoffMs,
   };
   try {
     const { added, alreadyQueued } = await enqueueJobs(queue, uid, dir, pending, retry);
@@ -178,7 +177,8 @@ async function runOnQueue(
   }
 }
 
-function printPlan(plan: SweepPlan, pending: readonly SweepJob[]): void {
+async function printPlan(plan: SweepPlan, pending: readonly SweepJob[]): Promise<void> {
+  const { estimateJobSteps } = await import('../../sweep/progress.ts');
   for (const e of plan.experiments) {
     const where = e.grids.map(
       (g) =>

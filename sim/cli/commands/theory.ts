@@ -1,11 +1,8 @@
 import type { Command } from 'commander';
 import { mkdir, readFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { renderSvg } from '../../experiment/plot.ts';
-import { writeAtomic } from '../../experiment/run-folder.ts';
-import { survivalSpec, theorySpec } from '../../theory/figure.ts';
-import { QUICK_OPTIONS, runTheoryStudy, type TheoryOptions, type TheoryResult } from '../../theory/study.ts';
-import { theoryMarkdown } from '../../theory/table.ts';
+// The study, figures and writers load inside the action, so that --help stays fast.
+import type { TheoryOptions, TheoryResult } from '../../theory/study.ts';
 
 interface TheoryFlags {
   ratios?: string;
@@ -58,6 +55,7 @@ Writes <out>/theory.json (options, choices, constants, per-ratio curves and boun
         );
         return;
       }
+      const { QUICK_OPTIONS, runTheoryStudy } = await import('../../theory/study.ts');
       const options: TheoryOptions = { ...(flags.quick ? QUICK_OPTIONS : {}) };
       if (flags.ratios !== undefined) options.ratios = numberList(flags.ratios, '--ratios');
       if (flags.iterations !== undefined) options.iterations = number(flags.iterations, '--iterations');
@@ -73,6 +71,10 @@ Writes <out>/theory.json (options, choices, constants, per-ratio curves and boun
 }
 
 async function writeOutputs(dir: string, result: TheoryResult, withJson: boolean): Promise<void> {
+  const { renderSvg } = await import('../../experiment/plot.ts');
+  const { writeAtomic } = await import('../../experiment/run-folder.ts');
+  const { survivalSpec, theorySpec } = await import('../../theory/figure.ts');
+  const { theoryMarkdown } = await import('../../theory/table.ts');
   await mkdir(dir, { recursive: true });
   if (withJson) await writeAtomic(join(dir, 'theory.json'), JSON.stringify(result, null, 1));
   await writeAtomic(join(dir, 'theory.md'), theoryMarkdown(result));

@@ -1,8 +1,8 @@
 import type { Command } from 'commander';
 import { availableParallelism } from 'node:os';
-import { loadBackend, type BackendName } from '../../backend/loader.ts';
-import { shareCores } from '../../sweep/local-pool.ts';
-import { DEFAULT_QUEUE_NAME, redisConnection, startSweepWorker } from '../../sweep/queue.ts';
+import type { BackendName } from '../../backend/loader.ts';
+import { DEFAULT_QUEUE_NAME } from '../../sweep/queue-defaults.ts';
+import { positiveInteger } from '../usage.ts';
 
 interface WorkerFlags {
   queue: string;
@@ -40,6 +40,11 @@ mid-sweep. SIGINT/SIGTERM finishes the running job(s) and exits; a second signal
     )
     .action(async (flags: WorkerFlags) => {
       const concurrency = positive(flags.concurrency, 'concurrency');
+      const lockMs = positive(flags.lockMs, 'lock-ms');
+      const stalledMs = flags.stalledMs ? positive(flags.stalledMs, 'stalled-ms') : undefined;
+      const { shareCores } = await import('../../sweep/local-pool.ts');
+      const { loadBackend } = await import('../../backend/loader.ts');
+      const { redisConnection, startSweepWorker } = await import('../../sweep/queue.ts');
       shareCores(concurrency, availableParallelism());
       const backend = await loadBackend({ backend: flags.backend, log: () => undefined });
       const connection = redisConnection(flags.queue);
@@ -50,8 +55,8 @@ mid-sweep. SIGINT/SIGTERM finishes the running job(s) and exits; a second signal
         root: flags.root,
         backend: backend.name,
         concurrency,
-        lockMs: positive(flags.lockMs, 'lock-ms'),
-        stalledMs: flags.stalledMs ? positive(flags.stalledMs, 'stalled-ms') : undefined,
+        lockMs,
+        stalledMs,
         log,
       });
       worker.on('error', (error) => log(`worker error: ${error.message}`));
@@ -72,8 +77,4 @@ mid-sweep. SIGINT/SIGTERM finishes the running job(s) and exits; a second signal
     });
 }
 
-function positive(text: string, what: string): number {
-  const n = Number(text);
-  if (!Number.isInteger(n) || n <= 0) throw new Error(`--${what} must be a positive integer, got '${text}'`);
-  return n;
-}
+const positive = positiveInteger;
