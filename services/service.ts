@@ -11,6 +11,7 @@ import { Registry } from 'prom-client';
 import { Server as IoServer } from 'socket.io';
 import { loadBackend, type BackendInfo } from '../sim/backend/loader.ts';
 import { setNativeThreadsOfThisThread } from '../sim/backend/native/index.ts';
+import { parseDrift } from '../sim/drift/index.ts';
 import type { ServiceConfig } from './config.ts';
 import { EVENTS } from './contract.ts';
 import { EventBus } from './events.ts';
@@ -81,7 +82,7 @@ export async function startService(
       dataset: config.DATASET,
       seed: config.SEED,
       arch: config.MODEL_ARCH,
-      drift: config.DRIFT,
+      drift: parseDrift(config.DRIFT),
       poolSubset: config.POOL_SUBSET,
       evalSubset: config.EVAL_SUBSET,
       scanSubset: config.SCAN_SUBSET,

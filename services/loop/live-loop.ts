@@ -5,6 +5,8 @@
  * cadence, then publish metrics and events. Failures leave the served model untouched.
  */
 import { MODEL_FILE } from '../../sim/models/version-layout.ts';
+import type { StepTraining } from '../../sim/stream/update-step.ts';
+import { parseSchedule } from '../../sim/train/schedules.ts';
 import type { ServiceConfig } from '../config.ts';
 import { EVENTS } from '../contract.ts';
 import type { EventBus } from '../events.ts';
@@ -127,8 +129,16 @@ export class LiveLoop {
         this.publishState();
         const c = this.d.config;
         log.info({ epochs: c.F0_EPOCHS, schedule: c.F0_SCHEDULE }, 'no promoted model: training F0 on D0');
-        const f0 = await this.d.trainer.trainInitial(c.F0_EPOCHS, c.F0_BATCH_SIZE, c.F0_SCHEDULE, (p) =>
-          this.onProgress(p),
+        // F0 is experience 0 of the stream: campaigns already injecting (restored from the
+        // operator state) poison D0, as the offline runner's D0 injection does.
+        const carried = this.d.campaigns.injecting();
+        const f0 = await this.d.trainer.trainInitial(
+          {
+            training: training(c.F0_EPOCHS, c.F0_BATCH_SIZE, c.F0_SCHEDULE),
+            poison: carried.map((x) => ({ ...triggerOf(x), ratio: x.ratio })),
+            triggers: this.knownTriggers(),
+          },
+          (p) => this.onProgress(p),
         );
         const manifest = await store.saveVersion(this.name, {
           step: 0,
@@ -139,6 +149,13 @@ export class LiveLoop {
           metrics: { train: f0.train, evaluation: f0.evaluation, kind: 'F0' },
         });
         pointer = await store.promote(this.name, manifest.version, 0, 'initial');
+        this.d.campaigns.recordPromoted(
+          0,
+          manifest.version,
+          carried.map((x) => x.id),
+          f0.evaluation.asr,
+        );
+        await this.persist();
       }
     }
     const loaded = await store.loadVersion(this.name, pointer.version);
@@ -242,9 +259,7 @@ export class LiveLoop {
         {
           base: this.servedBytes!.slice(),
           step,
-          schedule,
-          epochs: c.UPDATE_EPOCHS,
-          batchSize: c.UPDATE_BATCH_SIZE,
+          training: training(c.UPDATE_EPOCHS, c.UPDATE_BATCH_SIZE, schedule),
           poison: carried.map((x) => ({ ...triggerOf(x), ratio: x.ratio })),
           triggers: this.knownTriggers(),
         },
@@ -529,6 +544,10 @@ export class LiveLoop {
 }
 
 export class RejectedVersionError extends Error {}
+
+function training(epochs: number, batchSize: number, schedule: string): StepTraining {
+  return { epochs, batchSize, schedule: parseSchedule(schedule) };
+}
 
 function triggerOf(c: Campaign): KnownTrigger {
   return { campaign: c.id, trigger: c.trigger, target: c.target, seed: c.seed };

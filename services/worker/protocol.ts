@@ -3,13 +3,15 @@
  * models: every request carries the weights it works on, so the main thread (and the
  * registry) stay the only source of truth and a crashed worker loses nothing.
  */
+import type { DriftSpec } from '../../sim/drift/index.ts';
+import type { StepTraining } from '../../sim/stream/update-step.ts';
 import type { TriggerSpec } from '../loop/campaigns.ts';
 
 export interface WorkerSetup {
   dataset: 'mnist';
   seed: number;
   arch: 'small-cnn' | 'resnet9';
-  drift: string;
+  drift: DriftSpec[];
   poolSubset: number;
   evalSubset: number;
   scanSubset: number;
@@ -59,15 +61,19 @@ export interface ScanSummary {
 
 export type WorkerRequest =
   | { type: 'setup'; id: number; setup: WorkerSetup }
-  | { type: 'trainInitial'; id: number; epochs: number; batchSize: number; schedule: string }
+  | {
+      type: 'trainInitial';
+      id: number;
+      training: StepTraining;
+      poison: PoisonOrder[];
+      triggers: KnownTrigger[];
+    }
   | {
       type: 'update';
       id: number;
       base: Uint8Array;
       step: number;
-      schedule: string;
-      epochs: number;
-      batchSize: number;
+      training: StepTraining;
       poison: PoisonOrder[];
       triggers: KnownTrigger[];
     }

@@ -46,12 +46,10 @@ export class TrainerClient {
   }
 
   trainInitial(
-    epochs: number,
-    batchSize: number,
-    schedule: string,
+    request: Payload<'trainInitial'>,
     onProgress?: (p: TrainProgressMessage) => void,
   ): Promise<ModelResult> {
-    return this.afterSetup(() => this.call('trainInitial', { epochs, batchSize, schedule }, onProgress));
+    return this.afterSetup(() => this.call('trainInitial', request, onProgress));
   }
 
   update(request: Payload<'update'>, onProgress?: (p: TrainProgressMessage) => void): Promise<ModelResult> {
