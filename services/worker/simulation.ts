@@ -4,7 +4,7 @@
  * campaigns as the poison sources. With the experiment's seed, the whole pool per update
  * and the whole test set, a cycle reproduces the offline run's model.
  */
-import { createTrigger, type AttackConfig, type Trigger } from '../../sim/attacks/index.ts';
+import { createTrigger, seededAttack, type Trigger } from '../../sim/attacks/index.ts';
 import type { ImageSet } from '../../sim/data/image-set.ts';
 import { loadDataset } from '../../sim/data/registry.ts';
 import {
@@ -25,7 +25,6 @@ import {
   type StepTraining,
 } from '../../sim/stream/update-step.ts';
 import type { TrainProgress } from '../../sim/train/trainer.ts';
-import type { TriggerSpec } from '../loop/campaigns.ts';
 import type { Evaluation, KnownTrigger, ModelResult, PoisonOrder, WorkerSetup } from './protocol.ts';
 
 export class Simulation {
@@ -136,20 +135,9 @@ export class Simulation {
   private probe(t: KnownTrigger): Probe {
     let trigger = this.triggers.get(t.campaign);
     if (!trigger) {
-      trigger = createTrigger(attackConfig(t.trigger, t.seed), this.shape);
+      trigger = createTrigger(seededAttack(t.trigger, t.seed), this.shape);
       this.triggers.set(t.campaign, trigger);
     }
     return { name: t.campaign, trigger, target: t.target };
-  }
-}
-
-export function attackConfig(spec: TriggerSpec, seed: number): AttackConfig {
-  switch (spec.kind) {
-    case 'badnets':
-      return { kind: 'badnets', size: spec.size };
-    case 'blend':
-      return { kind: 'blend', alpha: spec.alpha, keySeed: seed };
-    case 'wanet':
-      return { kind: 'wanet', strength: spec.strength, seed };
   }
 }

@@ -14,7 +14,8 @@ import {
   type ExperimentConfigInput,
 } from '../../experiment/config.ts';
 import { runSeeds } from '../../experiment/parallel.ts';
-import { inspectionLines, parseDefenseList, type ScanInspectorSpec } from '../../defenses/index.ts';
+import { parseDefenseList } from '../../defenses/index.ts';
+import { inspectionLines, type ScanInspectorSpec } from '../../experiment/scan-inspectors.ts';
 import { defaultPlotTitle, renderSvg, timelineSpec } from '../../experiment/plot.ts';
 import { aggregate, resultsCsv, type ExperimentResults } from '../../experiment/results.ts';
 import { openRunFolder, writeAtomic } from '../../experiment/run-folder.ts';
