@@ -9,6 +9,7 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, test } from 'node:test';
+import { Campaigns } from '../../services/loop/campaigns.ts';
 import { FsModelStore } from '../../services/registry/fs-store.ts';
 import { loadBackend } from '../../sim/backend/loader.ts';
 import { parseExperimentConfig } from '../../sim/experiment/config.ts';
@@ -17,7 +18,6 @@ import { startTestService } from '../services/helpers/service.ts';
 
 const SEED = 3;
 const UPDATES = 3;
-const CAMPAIGN = 'c0000d0d0';
 let dataDir = '';
 after(() => rm(dataDir, { recursive: true, force: true }));
 
@@ -38,30 +38,23 @@ test('the live loop reproduces permanence run per update (D0 injection, whole po
   const offline = await runSeed(config, SEED);
 
   dataDir = await mkdtemp(join(tmpdir(), 'permanence-repro-'));
-  // A campaign pending when the service first starts poisons F0's D0 (experience 0).
+  // A campaign pending when the service first starts poisons F0's D0 (experience 0); its seed
+  // (which picks the poisoned images) is the experiment's.
+  const { campaign } = new Campaigns(1).create({
+    trigger: { kind: 'badnets' },
+    ratio: 0.1,
+    target: 0,
+    mode: 'one-shot',
+    cycles: 1,
+  });
+  campaign.seed = SEED;
   await new FsModelStore(dataDir).saveOperatorState('live-mnist', {
     format: 1,
     savedAt: new Date().toISOString(),
     schedule: 'sgd:0.01',
     paused: false,
     configured: { schedule: 'sgd:0.01', cyclesEnabled: true },
-    campaigns: [
-      {
-        id: CAMPAIGN,
-        trigger: { kind: 'badnets' },
-        ratio: 0.1,
-        target: 0,
-        mode: 'one-shot',
-        cycles: 1,
-        seed: SEED,
-        createdAt: new Date().toISOString(),
-        status: 'pending',
-        injectedSteps: [],
-        asr: [],
-        survivability: 0,
-        decayed: false,
-      },
-    ],
+    campaigns: [campaign],
     policy: { remaining: 0, decisions: [] },
   });
   const service = await startTestService(
@@ -88,11 +81,11 @@ test('the live loop reproduces permanence run per update (D0 injection, whole po
       live.push(report.evaluation ?? null);
     }
     assert.deepEqual(
-      live.map((e) => ({ cleanAccuracy: e?.cleanAccuracy, asr: e?.asr[CAMPAIGN] })),
+      live.map((e) => ({ cleanAccuracy: e?.cleanAccuracy, asr: e?.asr[campaign.id] })),
       offline.models.map((m) => ({ cleanAccuracy: m.cleanAccuracy, asr: m.asr })),
     );
-    const campaign = service.loop.state().campaigns.find((c) => c.id === CAMPAIGN);
-    assert.deepEqual(campaign?.injectedSteps, [0]);
+    const restored = service.loop.state().campaigns.find((c) => c.id === campaign.id);
+    assert.deepEqual(restored?.injectedSteps, [0]);
   } finally {
     await service.dispose();
   }

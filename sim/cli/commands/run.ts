@@ -16,6 +16,7 @@ import {
 import { runSeeds } from '../../experiment/parallel.ts';
 import { parseDefenseList } from '../../defenses/index.ts';
 import { inspectionLines, type ScanInspectorSpec } from '../../experiment/scan-inspectors.ts';
+import { experimentSteps } from '../../experiment/steps.ts';
 import { defaultPlotTitle, renderSvg, timelineSpec } from '../../experiment/plot.ts';
 import { aggregate, resultsCsv, type ExperimentResults } from '../../experiment/results.ts';
 import { openRunFolder, writeAtomic } from '../../experiment/run-folder.ts';
@@ -120,7 +121,7 @@ Rerunning with the same --out and config resumes; another config is refused.`,
       );
       if (speed.hint) console.error(speed.hint);
       const started = performance.now();
-      const progress = experimentProgress(estimateSteps(config) * pending.length);
+      const progress = experimentProgress(experimentSteps(config) * pending.length);
       let seeds;
       try {
         seeds = await runSeeds(config, pending, {
@@ -232,12 +233,6 @@ export function parseSeeds(text: string): number[] {
     throw new Error(`--seeds must be a count (3) or a list of non-negative integers (0,1,2), got '${text}'`);
   }
   return seeds;
-}
-
-function estimateSteps(config: ReturnType<typeof parseExperimentConfig>): number {
-  const pool = config.poolSubset ?? 4000;
-  const f0 = Math.ceil(4000 / config.f0.batchSize) * config.f0.epochs;
-  return f0 + config.updates * Math.ceil(pool / config.update.batchSize) * config.update.epochs;
 }
 
 function defaultName(attack: string): string {

@@ -5,7 +5,8 @@ import { join } from 'node:path';
 import { loadBackend, type BackendName } from '../../backend/loader.ts';
 import { runLocal, shareCores } from '../../sweep/local-pool.ts';
 import { planSweep, type SweepJob, type SweepPlan } from '../../sweep/plan.ts';
-import { formatSeconds, progressView, SweepTracker, estimateJobSteps } from '../../sweep/progress.ts';
+import { experimentSteps } from '../../experiment/steps.ts';
+import { formatSeconds, progressView, SweepTracker } from '../../sweep/progress.ts';
 import {
   DEFAULT_QUEUE_NAME,
   DEFAULT_RETRY,
@@ -174,7 +175,7 @@ function printPlan(plan: SweepPlan, pending: readonly SweepJob[]): void {
     );
     console.log(`${e.id}  ${where.join('; ')}`);
   }
-  const steps = pending.reduce((a, j) => a + estimateJobSteps(j.config), 0);
+  const steps = pending.reduce((a, j) => a + experimentSteps(j.config), 0);
   console.log(
     `${plan.experiments.length} experiments, ${plan.jobs.length} jobs, ${pending.length} to run (~${steps} optimiser steps)`,
   );
