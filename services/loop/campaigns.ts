@@ -124,14 +124,14 @@ export class Campaigns {
   /** Stops injecting; the ASR keeps being tracked. Returns false if it was not injecting. */
   stop(id: string): boolean {
     const c = this.byId.get(id);
-    if (!c || !injecting(c)) return false;
+    if (!c || !isInjecting(c)) return false;
     c.status = 'stopped';
     return true;
   }
 
   /** Campaigns whose poison goes into the next update. */
   injecting(): Campaign[] {
-    return this.list().filter(injecting);
+    return this.list().filter(isInjecting);
   }
 
   /** Records a promoted update: which campaigns it carried and the ASR of every trigger. */
@@ -143,7 +143,7 @@ export class Campaigns {
   ): void {
     for (const id of carried) {
       const c = this.byId.get(id);
-      if (!c || !injecting(c)) continue;
+      if (!c || !isInjecting(c)) continue;
       c.injectedSteps.push(step);
       c.status = c.injectedSteps.length >= c.cycles ? 'finished' : 'active';
       // Survivability counts from the last poisoned update (paper Definition 5.1).
@@ -163,6 +163,7 @@ export class Campaigns {
   }
 }
 
-function injecting(c: Campaign): boolean {
+/** Whether the campaign's poison still goes into updates. */
+export function isInjecting(c: Campaign): boolean {
   return c.status === 'pending' || c.status === 'active';
 }

@@ -14,7 +14,7 @@ import type { LoopBus } from '../events.ts';
 import type { Logger } from '../log.ts';
 import type { Manifest, ModelStore, Pointer } from '../registry/model-store.ts';
 import type { Evaluation, KnownTrigger, ScanSummary, Trainer } from '../worker/protocol.ts';
-import type { Campaign, CampaignInput, Campaigns } from './campaigns.ts';
+import { isInjecting, type Campaign, type CampaignInput, type Campaigns } from './campaigns.ts';
 import { knownTrigger, poisonOrder, runUpdateCycle, stepTraining } from './cycle.ts';
 import { BusyError, InvalidCampaignError, NotReadyError, RejectedVersionError } from './errors.ts';
 import { Exclusive } from './exclusive.ts';
@@ -275,7 +275,13 @@ export class LiveLoop implements LoopControl {
 
   private applyEvaluation(evaluation: Evaluation): void {
     this.lastEvaluation = evaluation;
-    this.d.events.publish(EVENTS.modelEvaluated, { evaluation, campaigns: this.d.campaigns.list() });
+    const campaigns = this.d.campaigns.list().map((c) => ({
+      id: c.id,
+      attack: c.trigger.kind,
+      survivability: c.survivability,
+      injecting: isInjecting(c),
+    }));
+    this.d.events.publish(EVENTS.modelEvaluated, { evaluation, campaigns });
   }
 
   private knownTriggers(): KnownTrigger[] {

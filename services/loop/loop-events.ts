@@ -22,6 +22,15 @@ export interface CycleReport {
   finishedAt: string;
 }
 
+/** What a listener needs of each tracked campaign (ASR is in the evaluation, by id). */
+export interface CampaignView {
+  id: string;
+  attack: string;
+  survivability: number;
+  /** Its poison still goes into updates. */
+  injecting: boolean;
+}
+
 export interface PolicyDecisionEvent {
   at: string;
   action: PolicyAction;
@@ -47,7 +56,7 @@ export interface LoopEventMap {
   /** An update is promoted and served (the version served at start is in the `state` event). */
   'model:promoted': { version: number; step: number; schedule: string; reason: 'cycle' };
   'model:rolledback': { version: number; step: number; schedule: string };
-  'model:evaluated': { evaluation: Evaluation; campaigns: Campaign[] };
+  'model:evaluated': { evaluation: Evaluation; campaigns: CampaignView[] };
   'scan:finished': ScanSummary & { version: number | undefined; step: number };
   'scan:failed': { defense: string; version: number | undefined; step: number; error: string };
   'poison:injected': Campaign;

@@ -24,11 +24,11 @@ export function listenForMetrics(events: Listenable & AlertBus, metrics: Service
     events.on(EVENTS.modelEvaluated, ({ evaluation, campaigns }) => {
       model.setEvaluation(evaluation.cleanAccuracy, evaluation.labelShares);
       for (const c of campaigns) {
-        const labels = { campaign: c.id, attack: c.trigger.kind };
+        const labels = { campaign: c.id, attack: c.attack };
         const asr = evaluation.asr[c.id];
         if (asr !== undefined) attack.attackSuccess.set(labels, asr);
         attack.survivability.set(labels, c.survivability);
-        attack.poisonActive.set(labels, c.status === 'pending' || c.status === 'active' ? 1 : 0);
+        attack.poisonActive.set(labels, c.injecting ? 1 : 0);
       }
     }),
     events.on(EVENTS.cycleFinished, (r) => cycle.record(r.outcome, r.seconds)),
@@ -43,7 +43,7 @@ export function listenForMetrics(events: Listenable & AlertBus, metrics: Service
     }),
     events.on(EVENTS.scanFailed, (s) => scan.scans.inc({ defense: s.defense, outcome: 'failed' })),
     events.on(EVENTS.poisonInjected, (c) =>
-      attack.poisonActive.set({ campaign: c.id, attack: c.trigger.kind }, c.status === 'finished' ? 0 : 1),
+      attack.poisonActive.set({ campaign: c.id, attack: c.trigger.kind }, 1),
     ),
     events.on(EVENTS.poisonStopped, (c) =>
       attack.poisonActive.set({ campaign: c.id, attack: c.trigger.kind }, 0),

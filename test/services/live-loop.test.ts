@@ -67,7 +67,10 @@ class FakeTrainer implements Trainer {
       this.failNext = undefined;
       throw new Error(message);
     }
-    return this.result(request.step, 0.9);
+    const result = this.result(request.step, 0.9);
+    // Every known trigger hits 80% of its images.
+    const asr = Object.fromEntries(request.triggers.map((t) => [t.campaign, 0.8]));
+    return { ...result, evaluation: { ...result.evaluation, asr } };
   }
 
   private evaluation(step: number): Evaluation {
@@ -205,5 +208,33 @@ describe('LiveLoop with a fake trainer', () => {
     assert.equal(((await loop.runCycle('admin')) as CycleReport).outcome, 'success');
     assert.equal(loop.currentStep(), 1);
     assert.equal(metricValue(await registry.metrics(), METRICS.cleanAccuracy), 0.9);
+  });
+
+  it('campaign metrics follow the events: injecting, ASR, then finished', async () => {
+    const campaign = await loop.createCampaign({
+      trigger: { kind: 'badnets' },
+      ratio: 0.1,
+      target: 0,
+      mode: 'one-shot',
+      cycles: 1,
+    });
+    const labels = `campaign="${campaign.id}",attack="badnets"`;
+    assert.equal(metricValue(await registry.metrics(), METRICS.poisonActive, labels), 1);
+    const report = (await loop.runCycle('admin')) as CycleReport;
+    assert.deepEqual(report.poisoned, [campaign.id]);
+    const text = await registry.metrics();
+    assert.equal(metricValue(text, METRICS.attackSuccess, labels), 0.8);
+    assert.equal(metricValue(text, METRICS.poisonActive, labels), 0);
+    // A trigger larger than the image is refused before it reaches the trainer.
+    await assert.rejects(
+      loop.createCampaign({
+        trigger: { kind: 'badnets', size: 40 },
+        ratio: 0.1,
+        target: 0,
+        mode: 'one-shot',
+        cycles: 1,
+      }),
+      /body\.trigger\.size/,
+    );
   });
 });
