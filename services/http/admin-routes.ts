@@ -2,7 +2,7 @@
 import { Router, type ErrorRequestHandler } from 'express';
 import { CampaignLimitError } from '../loop/campaigns.ts';
 import { BusyError, InvalidCampaignError, NotReadyError, RejectedVersionError } from '../loop/errors.ts';
-import type { LoopControl } from '../loop/live-loop.ts';
+import type { LoopControl } from '../loop/loop-control.ts';
 import type { Logger } from '../log.ts';
 import { VersionNotFoundError } from '../registry/model-store.ts';
 import { HttpError } from './errors.ts';

@@ -3,7 +3,7 @@ import express, { Router } from 'express';
 import type { Registry } from 'prom-client';
 import type { BackendInfo } from '../../sim/backend/loader.ts';
 import { speedPath } from '../../sim/backend/speed-path.ts';
-import type { LoopControl } from '../loop/live-loop.ts';
+import type { LoopControl } from '../loop/loop-control.ts';
 import type { AlertLog } from '../loop/alerts.ts';
 import type { ServiceMetrics } from '../metrics/index.ts';
 import {

@@ -22,12 +22,14 @@ import type { CycleReport } from './loop-events.ts';
 import { stateConfig, type LoopState, type Phase } from './loop-state.ts';
 import { OperatorStore } from './operator-store.ts';
 import type { MitigationPolicy, PolicyDecision } from './policy.ts';
+import type { LoopControl } from './loop-control.ts';
 import { ServedModel, type ModelSink } from './served-model.ts';
 
 export { BusyError, NotReadyError, RejectedVersionError } from './errors.ts';
 export { isDiverged } from './cycle.ts';
 export type { CycleReport } from './loop-events.ts';
 export type { Phase } from './loop-state.ts';
+export type { LoopControl } from './loop-control.ts';
 
 export interface LoopDeps {
   config: ServiceConfig;
@@ -38,22 +40,6 @@ export interface LoopDeps {
   log: Logger;
   campaigns: Campaigns;
   policy: MitigationPolicy;
-}
-
-/** What the HTTP layer may ask of the loop. */
-export interface LoopControl {
-  readonly name: string;
-  isReady(): boolean;
-  state(): LoopState;
-  currentStep(): number;
-  listModels(): Promise<Manifest[]>;
-  startCycle(): { accepted: boolean; reason?: string };
-  startScan(): { accepted: boolean; reason?: string };
-  rollback(version: number): Promise<Pointer>;
-  createCampaign(input: CampaignInput): Promise<Campaign>;
-  stopCampaign(id: string): Promise<Campaign | undefined>;
-  setSchedule(schedule: string): Promise<void>;
-  setPaused(paused: boolean): Promise<void>;
 }
 
 export class LiveLoop implements LoopControl {

@@ -78,6 +78,10 @@ test('services/predict does not import services/http', () => {
   assert.deepEqual(violations('services/predict', 'services/http'), []);
 });
 
+test('services/http sees the loop through its LoopControl interface, not the LiveLoop class', () => {
+  assert.deepEqual(violations('services/http', 'services/loop/live-loop.ts'), []);
+});
+
 test('services/metrics imports services/loop only for event types', () => {
   assert.deepEqual(violations('services/metrics', 'services/loop', true), []);
 });
