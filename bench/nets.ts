@@ -1,6 +1,6 @@
 import type { ModelArch } from '../sim/models/index.ts';
 
-/** The two reference nets of issue 3, described once for both frameworks. */
+/** The two reference nets of the backend benchmark (docs/backend.md), described once for both frameworks. */
 export interface BenchNet {
   readonly name: string;
   readonly arch: ModelArch;

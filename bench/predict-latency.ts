@@ -1,6 +1,6 @@
 /**
- * /predict latency on loopback at a fixed request rate while update cycles train (issue 5,
- * "what it must show" 3). Spawns the service as its own process (so the load generator does
+ * /predict latency on loopback at a fixed request rate while update cycles train
+ * (docs/service.md). Spawns the service as its own process (so the load generator does
  * not share its event loop), keeps a cycle training for the whole window through the admin
  * API, and drives POST /predict with autocannon at RATE req/s. Prints percentiles as JSON.
  *

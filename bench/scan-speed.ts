@@ -1,5 +1,5 @@
 /**
- * Times a full 10-label scan of a saved model (issue 4 target: NC < 2 min, TABOR < 3 min on
+ * Times a full 10-label scan of a saved model (target: NC < 2 min, TABOR < 3 min on
  * 2 cores) at the default budget, or at the one given.
  * Usage: node --import tsx bench/scan-speed.ts <model.bin> [nc|tabor|both] [samples] [maxEpochs] [batch]
  * SCAN_VERBOSE=1 prints every epoch.

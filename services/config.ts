@@ -5,7 +5,9 @@
  */
 import cron from 'node-cron';
 import { z } from 'zod';
+import { defenseNameSchema } from '../sim/defenses/registry.ts';
 import { parseDrift } from '../sim/drift/index.ts';
+import { architectureSchema } from '../sim/models/index.ts';
 import { describeSchedule, parseSchedule } from '../sim/train/schedules.ts';
 
 /** Every environment variable the service reads, with a one-line description. */
@@ -102,7 +104,7 @@ const envSchema = z.object({
   ALERT_WEBHOOK_TOKEN: z.string().min(16, 'ALERT_WEBHOOK_TOKEN must have at least 16 characters').optional(),
   SEED: int(0, 2 ** 31).default(1),
   DATASET: z.enum(['mnist']).default('mnist'),
-  MODEL_ARCH: z.enum(['small-cnn', 'resnet9']).default('small-cnn'),
+  MODEL_ARCH: architectureSchema.default('small-cnn'),
   DRIFT: z
     .string()
     .min(1)
@@ -124,7 +126,7 @@ const envSchema = z.object({
   EVAL_SUBSET: int(10, 100_000).default(1000),
   SCAN_EVERY: int(0, 10_000).default(0),
   SCAN_SUBSET: int(10, 10_000).default(200),
-  SCAN_DEFENSE: z.enum(['nc', 'tabor']).default('nc'),
+  SCAN_DEFENSE: defenseNameSchema.default('nc'),
   SCAN_MAX_EPOCHS: int(1, 200).default(10),
   DIVERGENCE_ACCURACY_DROP: ratio.default(0.3),
   POLICY: z.enum(['off', 'scan-stlr']).default('off'),

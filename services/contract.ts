@@ -53,6 +53,14 @@ export const METRICS = {
   alertsReceived: 'permanence_alerts_received_total',
 } as const;
 
+/** Label values of permanence_cycles_total. */
+export const CYCLE_OUTCOMES = ['success', 'failed', 'rejected'] as const;
+export type CycleOutcome = (typeof CYCLE_OUTCOMES)[number];
+
+/** Label values of permanence_policy_decisions_total. */
+export const POLICY_ACTIONS = ['force_stlr', 'release', 'extend'] as const;
+export type PolicyAction = (typeof POLICY_ACTIONS)[number];
+
 export const EVENTS = {
   cycleStarted: 'cycle:started',
   cycleProgress: 'cycle:progress',
@@ -60,10 +68,14 @@ export const EVENTS = {
   cycleFailed: 'cycle:failed',
   modelPromoted: 'model:promoted',
   modelRolledBack: 'model:rolledback',
+  /** The served model's evaluation on today's drifted test set (each promotion, rollback, start). */
+  modelEvaluated: 'model:evaluated',
   scanFinished: 'scan:finished',
   scanFailed: 'scan:failed',
   poisonInjected: 'poison:injected',
   poisonStopped: 'poison:stopped',
+  /** A finished campaign dropped to make room for a new one (its series are removed). */
+  poisonForgotten: 'poison:forgotten',
   scheduleChanged: 'schedule:changed',
   policyDecision: 'policy:decision',
   alertReceived: 'alert:received',

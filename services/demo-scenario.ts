@@ -47,7 +47,7 @@ export interface ScenarioResult {
   asrAfterInjection: number;
   sgdAsr: number[];
   stlrAsr: number[];
-  /** The three claims of issue 5. */
+  /** The scenario's three claims (docs/service.md). */
   checks: { injected: boolean; survivesSgd: boolean; stlrRemoves: boolean };
 }
 

@@ -11,21 +11,24 @@ import { Registry } from 'prom-client';
 import { Server as IoServer } from 'socket.io';
 import { loadBackend, type BackendInfo } from '../sim/backend/loader.ts';
 import { setNativeThreadsOfThisThread } from '../sim/backend/native/index.ts';
+import { parseDrift } from '../sim/drift/index.ts';
 import type { ServiceConfig } from './config.ts';
-import { EVENTS } from './contract.ts';
 import { EventBus } from './events.ts';
 import { createApp } from './http/app.ts';
 import { createLogger, type Logger } from './log.ts';
+import { logEvents } from './log-listener.ts';
 import { AlertLog } from './loop/alerts.ts';
 import { Campaigns } from './loop/campaigns.ts';
 import { LiveLoop } from './loop/live-loop.ts';
 import { MitigationPolicy } from './loop/policy.ts';
 import { CycleScheduler } from './loop/scheduler.ts';
 import { createServiceMetrics, type ServiceMetrics } from './metrics/index.ts';
+import { listenForMetrics } from './metrics/loop-listener.ts';
 import type { InputShape } from './predict/image-input.ts';
 import { Predictor } from './predict/predictor.ts';
 import { createModelStore } from './registry/create-store.ts';
 import type { ModelStore } from './registry/model-store.ts';
+import { relayToSockets } from './socket-listener.ts';
 import { TrainerClient } from './worker/trainer-client.ts';
 
 export const SERVICE_VERSION = '0.1.0';
@@ -81,7 +84,7 @@ export async function startService(
       dataset: config.DATASET,
       seed: config.SEED,
       arch: config.MODEL_ARCH,
-      drift: config.DRIFT,
+      drift: parseDrift(config.DRIFT),
       poolSubset: config.POOL_SUBSET,
       evalSubset: config.EVAL_SUBSET,
       scanSubset: config.SCAN_SUBSET,
@@ -97,7 +100,9 @@ export async function startService(
     forcedSchedule: config.POLICY_STLR_SCHEDULE,
   });
   const alerts = new AlertLog();
-  const loop = new LiveLoop({ config, store, trainer, predictor, metrics, events, log, campaigns, policy });
+  listenForMetrics(events, metrics);
+  logEvents(events, log);
+  const loop = new LiveLoop({ config, store, trainer, predictor, events, log, campaigns, policy });
   let inputShape: InputShape | undefined;
   let backendInfo: BackendInfo | undefined;
   const backend = loadBackend({ log: (msg) => log.debug(msg) }).then((info) => (backendInfo = info));
@@ -119,11 +124,7 @@ export async function startService(
   });
   const server: HttpServer = createServer(app);
   const io = new IoServer(server, { serveClient: true });
-  events.onAny((name, payload) => io.emit(name, payload));
-  io.on('connection', (socket) => socket.emit(EVENTS.state, loop.state()));
-  events.onAny((name, payload) => {
-    if (name !== EVENTS.cycleProgress && name !== EVENTS.state) log.debug({ event: name, payload }, 'event');
-  });
+  relayToSockets(events, io, () => loop.state());
 
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);

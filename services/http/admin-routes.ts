@@ -1,7 +1,8 @@
 /** /admin/*: the operator's and the attacker's levers, behind the admin bearer token. */
 import { Router, type ErrorRequestHandler } from 'express';
 import { CampaignLimitError } from '../loop/campaigns.ts';
-import { BusyError, NotReadyError, RejectedVersionError, type LiveLoop } from '../loop/live-loop.ts';
+import { BusyError, InvalidCampaignError, NotReadyError, RejectedVersionError } from '../loop/errors.ts';
+import type { LoopControl } from '../loop/loop-control.ts';
 import type { Logger } from '../log.ts';
 import { VersionNotFoundError } from '../registry/model-store.ts';
 import { HttpError } from './errors.ts';
@@ -11,6 +12,7 @@ import { parseOr400 } from './validate.ts';
 /** HTTP status of the loop's and the registry's refusals; undefined for anything else. */
 function refusalStatus(err: unknown): number | undefined {
   if (err instanceof NotReadyError) return 503;
+  if (err instanceof InvalidCampaignError) return 400;
   if (err instanceof BusyError || err instanceof RejectedVersionError || err instanceof CampaignLimitError)
     return 409;
   if (err instanceof VersionNotFoundError) return 404;
@@ -20,10 +22,11 @@ function refusalStatus(err: unknown): number | undefined {
 /** Turns refusals into HttpErrors for the app's error handler; passes the rest on unchanged. */
 const refusals: ErrorRequestHandler = (err: unknown, _req, _res, next) => {
   const status = refusalStatus(err);
-  next(status === undefined ? err : new HttpError(status, (err as Error).message));
+  const details = err instanceof InvalidCampaignError ? { field: err.field } : undefined;
+  next(status === undefined ? err : new HttpError(status, (err as Error).message, details));
 };
 
-export function adminRoutes(loop: LiveLoop, log: Logger): Router {
+export function adminRoutes(loop: LoopControl, log: Logger): Router {
   const r = Router();
 
   r.post('/poison', async (req, res) => {

@@ -47,7 +47,7 @@ export function createApp(d: AppDeps): Express {
   app.use(
     '/hooks',
     requireBearer(() => [d.hookToken]),
-    hookRoutes(d.alerts, d.metrics, d.events, d.log),
+    hookRoutes(d.alerts, d.events, d.log),
   );
 
   const vendor = vendorAssets();

@@ -3,10 +3,15 @@ import express, { Router } from 'express';
 import type { Registry } from 'prom-client';
 import type { BackendInfo } from '../../sim/backend/loader.ts';
 import { speedPath } from '../../sim/backend/speed-path.ts';
-import type { LiveLoop } from '../loop/live-loop.ts';
+import type { LoopControl } from '../loop/loop-control.ts';
 import type { AlertLog } from '../loop/alerts.ts';
 import type { ServiceMetrics } from '../metrics/index.ts';
-import { imageFromNumbers, imageFromPng, type InputShape } from '../predict/image-input.ts';
+import {
+  imageFromNumbers,
+  imageFromPng,
+  InvalidImageError,
+  type InputShape,
+} from '../predict/image-input.ts';
 import type { Predictor } from '../predict/predictor.ts';
 import type { ModelStore } from '../registry/model-store.ts';
 import { HttpError } from './errors.ts';
@@ -14,7 +19,7 @@ import { noQuery, predictBody, versionParam } from './schemas.ts';
 import { parseOr400 } from './validate.ts';
 
 export interface PublicDeps {
-  loop: LiveLoop;
+  loop: LoopControl;
   store: ModelStore;
   predictor: Predictor;
   metrics: ServiceMetrics;
@@ -57,14 +62,19 @@ export function publicRoutes(d: PublicDeps): Router {
     if (!shape || !d.predictor.loaded) throw new HttpError(503, 'no model is served yet');
     parseOr400(noQuery, req.query, 'query');
     let image: Float32Array;
-    if (req.is('image/png')) {
-      if (!Buffer.isBuffer(req.body) || req.body.length === 0)
-        throw new HttpError(400, 'invalid body: empty PNG', { field: 'body' });
-      image = imageFromPng(req.body, shape);
-    } else {
-      if (!req.is('application/json')) throw new HttpError(415, 'send application/json or image/png');
-      const body = parseOr400(predictBody, req.body, 'body');
-      image = imageFromNumbers(body.image, body.scale, shape);
+    try {
+      if (req.is('image/png')) {
+        if (!Buffer.isBuffer(req.body) || req.body.length === 0)
+          throw new HttpError(400, 'invalid body: empty PNG', { field: 'body' });
+        image = imageFromPng(req.body, shape);
+      } else {
+        if (!req.is('application/json')) throw new HttpError(415, 'send application/json or image/png');
+        const body = parseOr400(predictBody, req.body, 'body');
+        image = imageFromNumbers(body.image, body.scale, shape);
+      }
+    } catch (err) {
+      if (err instanceof InvalidImageError) throw new HttpError(400, err.message, { field: err.field });
+      throw err;
     }
     const prediction = d.predictor.predict(image);
     d.metrics.predict.predictions.inc();

@@ -1,5 +1,6 @@
 /** zod schemas of every request body and parameter; nothing unvalidated reaches the loop. */
 import { z } from 'zod';
+import { attackKindSchema } from '../../sim/attacks/index.ts';
 import { scheduleString } from '../config.ts';
 import { triggerSpecSchema } from '../loop/campaigns.ts';
 
@@ -12,7 +13,7 @@ const trigger = triggerSpecSchema;
 
 export const poisonBody = z
   .object({
-    attack: z.enum(['badnets', 'blend', 'wanet']),
+    attack: attackKindSchema,
     /** Trigger parameters of the attack: size (badnets), alpha (blend), strength (wanet). */
     trigger: z.record(z.string(), z.number()).optional(),
     ratio: z.number().gt(0).max(0.5).default(0.1),

@@ -5,13 +5,27 @@
  */
 import { randomBytes } from 'node:crypto';
 import { z } from 'zod';
+import {
+  attackConfigSchema,
+  attackKindSchema,
+  getAttack,
+  type AttackConfig,
+} from '../../sim/attacks/index.ts';
 
-export const triggerSpecSchema = z.discriminatedUnion('kind', [
-  z.object({ kind: z.literal('badnets'), size: z.number().int().min(1).max(8).optional() }).strict(),
-  z.object({ kind: z.literal('blend'), alpha: z.number().min(0.01).max(1).optional() }).strict(),
-  z.object({ kind: z.literal('wanet'), strength: z.number().gt(0).max(2).optional() }).strict(),
-]);
-export type TriggerSpec = z.infer<typeof triggerSpecSchema>;
+/**
+ * A campaign's trigger: an attack config checked by that attack's own schema (sim/attacks),
+ * without its seed parameter, which the campaign's seed sets.
+ */
+export const triggerSpecSchema = z
+  .object({ kind: attackKindSchema })
+  .passthrough()
+  .superRefine((config, ctx) => {
+    const { seedParam } = getAttack(config.kind);
+    if (seedParam && seedParam in config)
+      ctx.addIssue({ code: z.ZodIssueCode.custom, path: [seedParam], message: "set by the campaign's seed" });
+  })
+  .pipe(attackConfigSchema);
+export type TriggerSpec = AttackConfig;
 
 /** A campaign as persisted in the operator state (checked when a restart reads it back). */
 export const campaignSchema = z.object({
@@ -110,14 +124,14 @@ export class Campaigns {
   /** Stops injecting; the ASR keeps being tracked. Returns false if it was not injecting. */
   stop(id: string): boolean {
     const c = this.byId.get(id);
-    if (!c || !injecting(c)) return false;
+    if (!c || !isInjecting(c)) return false;
     c.status = 'stopped';
     return true;
   }
 
   /** Campaigns whose poison goes into the next update. */
   injecting(): Campaign[] {
-    return this.list().filter(injecting);
+    return this.list().filter(isInjecting);
   }
 
   /** Records a promoted update: which campaigns it carried and the ASR of every trigger. */
@@ -129,10 +143,10 @@ export class Campaigns {
   ): void {
     for (const id of carried) {
       const c = this.byId.get(id);
-      if (!c || !injecting(c)) continue;
+      if (!c || !isInjecting(c)) continue;
       c.injectedSteps.push(step);
       c.status = c.injectedSteps.length >= c.cycles ? 'finished' : 'active';
-      // Survivability counts from the last poisoned update (SPEC 5).
+      // Survivability counts from the last poisoned update (paper Definition 5.1).
       c.survivability = 0;
       c.decayed = false;
     }
@@ -149,6 +163,7 @@ export class Campaigns {
   }
 }
 
-function injecting(c: Campaign): boolean {
+/** Whether the campaign's poison still goes into updates. */
+export function isInjecting(c: Campaign): boolean {
   return c.status === 'pending' || c.status === 'active';
 }

@@ -6,7 +6,7 @@
  * new configuration wins over the stored run-time choice (the operator edited it on purpose).
  */
 import { z } from 'zod';
-import { POLICY_ACTIONS } from '../metrics/policy-metrics.ts';
+import { POLICY_ACTIONS } from '../contract.ts';
 import { campaignSchema, type Campaign } from './campaigns.ts';
 import type { PolicySnapshot } from './policy.ts';
 

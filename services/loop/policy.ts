@@ -3,7 +3,7 @@
  * results), never the ground-truth ASR: when a scan flags the model, the next k promoted
  * updates use STLR instead of the operator's schedule.
  */
-import type { PolicyAction } from '../metrics/policy-metrics.ts';
+import type { PolicyAction } from '../contract.ts';
 
 export interface PolicyDecision {
   at: string;

@@ -1,10 +1,7 @@
 /** Health of the update loop: outcomes, durations, last success, configured interval. */
 import { Counter, Gauge, Histogram, type Registry } from 'prom-client';
-import { METRICS } from '../contract.ts';
+import { CYCLE_OUTCOMES, METRICS, type CycleOutcome } from '../contract.ts';
 import { SECONDS_TO_MINUTES } from './buckets.ts';
-
-export const CYCLE_OUTCOMES = ['success', 'failed', 'rejected'] as const;
-export type CycleOutcome = (typeof CYCLE_OUTCOMES)[number];
 
 export function registerCycleMetrics(registry: Registry, intervalSeconds: number) {
   const cycles = new Counter({

@@ -1,9 +1,6 @@
 /** The auto-mitigation policy: whether it is forcing STLR, and what it decided. */
 import { Counter, Gauge, type Registry } from 'prom-client';
-import { METRICS } from '../contract.ts';
-
-export const POLICY_ACTIONS = ['force_stlr', 'release', 'extend'] as const;
-export type PolicyAction = (typeof POLICY_ACTIONS)[number];
+import { METRICS, POLICY_ACTIONS } from '../contract.ts';
 
 export function registerPolicyMetrics(registry: Registry) {
   const mitigationActive = new Gauge({

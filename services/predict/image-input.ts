@@ -1,7 +1,16 @@
 /** Turns a /predict body (numbers or a PNG) into one HWC Float32 image in [0, 1]. */
 import { PNG } from 'pngjs';
-import { HttpError } from '../http/errors.ts';
 import { checkPng, PngRejected } from './png-header.ts';
+
+/** A body that is not an image of the served shape; `field` names the offending part (HTTP 400). */
+export class InvalidImageError extends Error {
+  constructor(
+    message: string,
+    readonly field: 'body' | 'body.image',
+  ) {
+    super(message);
+  }
+}
 
 export interface InputShape {
   height: number;
@@ -19,12 +28,9 @@ export function imageFromNumbers(
   const flat = (nested ? (image as readonly (readonly number[])[]).flat() : image) as readonly number[];
   const expected = shape.height * shape.width * shape.channels;
   if (flat.length !== expected) {
-    throw new HttpError(
-      400,
+    throw new InvalidImageError(
       `invalid body.image: expected ${expected} values (${shape.height}x${shape.width}), got ${flat.length}`,
-      {
-        field: 'body.image',
-      },
+      'body.image',
     );
   }
   if (
@@ -32,12 +38,9 @@ export function imageFromNumbers(
     (image.length !== shape.height ||
       image.some((r) => (r as number[]).length !== shape.width * shape.channels))
   ) {
-    throw new HttpError(
-      400,
+    throw new InvalidImageError(
       `invalid body.image: expected ${shape.height} rows of ${shape.width * shape.channels}`,
-      {
-        field: 'body.image',
-      },
+      'body.image',
     );
   }
   const max = scale === '255' ? 255 : 1;
@@ -45,7 +48,7 @@ export function imageFromNumbers(
   for (let i = 0; i < expected; i++) {
     const v = flat[i];
     if (v < 0 || v > max) {
-      throw new HttpError(400, `invalid body.image: values must be in [0, ${max}]`, { field: 'body.image' });
+      throw new InvalidImageError(`invalid body.image: values must be in [0, ${max}]`, 'body.image');
     }
     out[i] = v / max;
   }
@@ -60,10 +63,10 @@ export function imageFromPng(data: Buffer, shape: InputShape): Float32Array {
     png = PNG.sync.read(data);
   } catch (error) {
     const reason = error instanceof PngRejected ? error.message : 'not a PNG image';
-    throw new HttpError(400, `invalid body: ${reason}`, { field: 'body' });
+    throw new InvalidImageError(`invalid body: ${reason}`, 'body');
   }
   if (png.data.length !== 4 * shape.width * shape.height) {
-    throw new HttpError(400, 'invalid body: PNG did not decode to a whole image', { field: 'body' });
+    throw new InvalidImageError('invalid body: PNG did not decode to a whole image', 'body');
   }
   const out = new Float32Array(shape.height * shape.width * shape.channels);
   for (let p = 0; p < shape.height * shape.width; p++) {

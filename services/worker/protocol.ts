@@ -3,17 +3,21 @@
  * models: every request carries the weights it works on, so the main thread (and the
  * registry) stay the only source of truth and a crashed worker loses nothing.
  */
+import type { DefenseName } from '../../sim/defenses/types.ts';
+import type { DriftSpec } from '../../sim/drift/index.ts';
+import type { ModelArch } from '../../sim/models/index.ts';
+import type { StepTraining } from '../../sim/stream/update-step.ts';
 import type { TriggerSpec } from '../loop/campaigns.ts';
 
 export interface WorkerSetup {
   dataset: 'mnist';
   seed: number;
-  arch: 'small-cnn' | 'resnet9';
-  drift: string;
+  arch: ModelArch;
+  drift: DriftSpec[];
   poolSubset: number;
   evalSubset: number;
   scanSubset: number;
-  scanDefense: 'nc' | 'tabor';
+  scanDefense: DefenseName;
   scanMaxEpochs: number;
 }
 
@@ -57,20 +61,23 @@ export interface ScanSummary {
   seconds: number;
 }
 
+/** F0 on experience 0 (D0), poisoned by the campaigns already injecting. */
+export interface TrainInitialRequest {
+  training: StepTraining;
+  poison: PoisonOrder[];
+  triggers: KnownTrigger[];
+}
+
+/** One update of `base` on experience `step`. */
+export interface UpdateRequest extends TrainInitialRequest {
+  base: Uint8Array;
+  step: number;
+}
+
 export type WorkerRequest =
   | { type: 'setup'; id: number; setup: WorkerSetup }
-  | { type: 'trainInitial'; id: number; epochs: number; batchSize: number; schedule: string }
-  | {
-      type: 'update';
-      id: number;
-      base: Uint8Array;
-      step: number;
-      schedule: string;
-      epochs: number;
-      batchSize: number;
-      poison: PoisonOrder[];
-      triggers: KnownTrigger[];
-    }
+  | ({ type: 'trainInitial'; id: number } & TrainInitialRequest)
+  | ({ type: 'update'; id: number } & UpdateRequest)
   | { type: 'evaluate'; id: number; model: Uint8Array; step: number; triggers: KnownTrigger[] }
   | { type: 'scan'; id: number; model: Uint8Array; step: number };
 
@@ -112,3 +119,16 @@ export type WorkerResponse =
   | { type: 'result'; id: number; result: unknown }
   | { type: 'error'; id: number; message: string }
   | TrainProgressMessage;
+
+/** What the loop needs from its trainer: the worker thread's client, or a fake in unit tests. */
+export interface Trainer {
+  start(): Promise<SetupResult>;
+  trainInitial(
+    request: TrainInitialRequest,
+    onProgress?: (p: TrainProgressMessage) => void,
+  ): Promise<ModelResult>;
+  update(request: UpdateRequest, onProgress?: (p: TrainProgressMessage) => void): Promise<ModelResult>;
+  evaluate(model: Uint8Array, step: number, triggers: KnownTrigger[]): Promise<Evaluation>;
+  scan(model: Uint8Array, step: number): Promise<ScanSummary>;
+  close(): Promise<void>;
+}

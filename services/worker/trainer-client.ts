@@ -2,10 +2,12 @@
  * The main thread's handle on the training worker: request/response by id, progress
  * callbacks, and a restart if the worker dies (its pending requests fail, nothing else).
  */
-import { Worker } from 'node:worker_threads';
+import type { Worker } from 'node:worker_threads';
+import { startTsWorker } from '../../sim/ts-worker.ts';
 import type { Logger } from '../log.ts';
 import type {
   KnownTrigger,
+  Trainer,
   ModelResult,
   TrainProgressMessage,
   WorkerRequest,
@@ -23,7 +25,7 @@ type Pending = {
 /** Distributes Omit over the request union. */
 type Payload<T extends WorkerRequest['type']> = Omit<Extract<WorkerRequest, { type: T }>, 'id' | 'type'>;
 
-export class TrainerClient {
+export class TrainerClient implements Trainer {
   private worker: Worker | undefined;
   private nextId = 1;
   private readonly pending = new Map<number, Pending>();
@@ -46,12 +48,10 @@ export class TrainerClient {
   }
 
   trainInitial(
-    epochs: number,
-    batchSize: number,
-    schedule: string,
+    request: Payload<'trainInitial'>,
     onProgress?: (p: TrainProgressMessage) => void,
   ): Promise<ModelResult> {
-    return this.afterSetup(() => this.call('trainInitial', { epochs, batchSize, schedule }, onProgress));
+    return this.afterSetup(() => this.call('trainInitial', request, onProgress));
   }
 
   update(request: Payload<'update'>, onProgress?: (p: TrainProgressMessage) => void): Promise<ModelResult> {
@@ -81,12 +81,7 @@ export class TrainerClient {
   }
 
   private spawn(): Worker {
-    // Node 20 does not apply the parent's `--import tsx` hooks to a worker's entry file, so a
-    // tiny bootstrap registers tsx in the worker first, then imports the TypeScript entry.
-    const entry = new URL('./trainer-worker.ts', import.meta.url).href;
-    const tsx = import.meta.resolve('tsx/esm/api');
-    const bootstrap = `import(${JSON.stringify(tsx)}).then((m) => { m.register(); return import(${JSON.stringify(entry)}); })`;
-    const worker = new Worker(bootstrap, { eval: true });
+    const worker = startTsWorker(new URL('./trainer-worker.ts', import.meta.url), {});
     worker.on('message', (msg: WorkerResponse) => this.onMessage(msg));
     worker.on('error', (err) => this.log.error({ err }, 'training worker crashed'));
     worker.on('exit', (code) => {

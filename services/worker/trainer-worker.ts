@@ -39,20 +39,11 @@ async function handle(req: WorkerRequest): Promise<{ result: unknown; transfer: 
       return { result: { ...sim.shape, backend }, transfer: [] };
     }
     case 'trainInitial': {
-      const r = await need().trainInitial(req.epochs, req.batchSize, req.schedule, progress);
+      const r = await need().trainInitial(req.training, req.poison, req.triggers, progress);
       return { result: r, transfer: [r.model.buffer as ArrayBuffer] };
     }
     case 'update': {
-      const r = await need().update(
-        req.base,
-        req.step,
-        req.schedule,
-        req.epochs,
-        req.batchSize,
-        req.poison,
-        req.triggers,
-        progress,
-      );
+      const r = await need().update(req.base, req.step, req.training, req.poison, req.triggers, progress);
       return { result: r, transfer: [r.model.buffer as ArrayBuffer] };
     }
     case 'evaluate':

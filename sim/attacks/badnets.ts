@@ -1,7 +1,8 @@
 import type { ImageShape } from '../data/image-set.ts';
-import { assertShape, type AttackDefinition, type BadNetsConfig } from './types.ts';
+import { z } from 'zod';
+import { assertShape, param, type AttackDefinition, type BadNetsConfig } from './types.ts';
 
-/** Default patch side: 3 for MNIST-sized images, 4 for 32x32 (SPEC 3). */
+/** Default patch side: 3 for MNIST-sized images, 4 for 32x32 (docs/data-and-attacks.md). */
 export function defaultPatchSize(shape: ImageShape): number {
   return Math.min(shape.height, shape.width) <= 28 ? 3 : 4;
 }
@@ -18,6 +19,14 @@ export const badnets: AttackDefinition<'badnets'> = {
   kind: 'badnets',
   description: 'BadNets: a solid square patch in the bottom-right corner',
   visibilityKnob: 'size',
+  schema: z
+    .object({
+      kind: z.literal('badnets'),
+      size: param.int().min(1).optional(),
+      value: param.min(0).max(1).optional(),
+    })
+    .strict(),
+  seedParam: null,
   resolve(config, shape) {
     const size = config.size ?? defaultPatchSize(shape);
     if (size < 1 || size > Math.min(shape.height, shape.width) - 1) {

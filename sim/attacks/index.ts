@@ -8,6 +8,20 @@ export type {
   Trigger,
   WanetConfig,
 } from './types.ts';
-export { ATTACKS, ATTACK_KINDS, createTrigger, getAttack, resolveAttack } from './registry.ts';
-export { attackConfigSchema, formatAttack, parseAttack, parseAttackOrNone, validateAttack } from './parse.ts';
+export {
+  ATTACKS,
+  ATTACK_KINDS,
+  attackKindSchema,
+  createTrigger,
+  getAttack,
+  resolveAttack,
+} from './registry.ts';
+export {
+  attackConfigSchema,
+  formatAttack,
+  parseAttack,
+  parseAttackOrNone,
+  seededAttack,
+  validateAttack,
+} from './parse.ts';
 export { poisonSet, triggeredTestSet, type PoisonOptions, type PoisonedSet } from './poison.ts';

@@ -1,35 +1,26 @@
 import { z } from 'zod';
 import type { AttackConfig } from './types.ts';
-import { ATTACK_KINDS } from './registry.ts';
+import { ATTACK_KINDS, attackKindSchema, getAttack } from './registry.ts';
 
-const num = z.coerce.number().finite();
+/**
+ * Validation of any attack config (zod): the kind from the registry, then that attack's own
+ * schema, so each attack's parameters and bounds are written once, in its file.
+ */
+export const attackConfigSchema: z.ZodType<AttackConfig, z.ZodTypeDef, unknown> = z
+  .object({ kind: attackKindSchema })
+  .passthrough()
+  .transform((value, ctx) => {
+    const parsed = getAttack(value.kind).schema.safeParse(value);
+    if (parsed.success) return parsed.data;
+    for (const issue of parsed.error.issues) ctx.addIssue(issue);
+    return z.NEVER;
+  });
 
-/** Validation of each attack's parameters (zod), also usable on configs loaded from JSON/YAML. */
-export const attackConfigSchema = z.discriminatedUnion('kind', [
-  z
-    .object({
-      kind: z.literal('badnets'),
-      size: num.int().min(1).optional(),
-      value: num.min(0).max(1).optional(),
-    })
-    .strict(),
-  z
-    .object({
-      kind: z.literal('blend'),
-      alpha: num.min(0).max(1).optional(),
-      keySeed: num.int().optional(),
-    })
-    .strict(),
-  z
-    .object({
-      kind: z.literal('wanet'),
-      strength: num.min(0).optional(),
-      gridSize: num.int().min(2).optional(),
-      crossRatio: num.min(0).optional(),
-      seed: num.int().optional(),
-    })
-    .strict(),
-]);
+/** The config of a campaign's trigger: its seed parameter (if the attack has one) set to `seed`. */
+export function seededAttack(config: AttackConfig, seed: number): AttackConfig {
+  const { seedParam } = getAttack(config.kind);
+  return seedParam ? { ...config, [seedParam]: seed } : config;
+}
 
 /** Validates an attack config from any source; throws a readable error. */
 export function validateAttack(value: unknown): AttackConfig {

@@ -3,7 +3,7 @@ import { permutation, type Rng } from '../rng.ts';
 import type { Trigger } from './types.ts';
 
 export interface PoisonOptions {
-  /** Share of the set replaced by triggered, relabelled images (SPEC 3 alpha). */
+  /** Share of the set replaced by triggered, relabelled images (the paper's poison ratio alpha). */
   readonly ratio: number;
   /** The all-to-one target label. */
   readonly target: number;
@@ -64,7 +64,7 @@ export function poisonSet(set: ImageSet, trigger: Trigger, options: PoisonOption
 
 /**
  * The ASR test set: the images whose true label is not the target, stamped, labelled
- * `target` (ASR = share predicted as the target). Drift the set first, then stamp (SPEC 1).
+ * `target` (ASR = share predicted as the target). Drift the set first, then stamp (docs/experiments.md).
  * Any stamp will do: probes pass ad-hoc ones (e.g. a plain brightness lift).
  */
 export function triggeredTestSet(set: ImageSet, trigger: Pick<Trigger, 'stamp'>, target: number): ImageSet {

@@ -1,4 +1,5 @@
 import type { ImageShape } from '../data/image-set.ts';
+import { keysEnum } from '../registry-enum.ts';
 import { badnets } from './badnets.ts';
 import { blend } from './blend.ts';
 import type { AttackConfig, AttackConfigOf, AttackDefinition, AttackKind, Trigger } from './types.ts';
@@ -9,6 +10,7 @@ type Registry = { readonly [K in AttackKind]: AttackDefinition<K> };
 /** Every attack, by name (one file each). */
 export const ATTACKS: Registry = { badnets, blend, wanet };
 export const ATTACK_KINDS = Object.keys(ATTACKS) as AttackKind[];
+export const attackKindSchema = keysEnum(ATTACKS);
 
 export function getAttack<K extends AttackKind>(kind: K): AttackDefinition<K> {
   const attack = ATTACKS[kind] as AttackDefinition<K> | undefined;

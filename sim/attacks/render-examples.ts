@@ -79,10 +79,10 @@ function exampleIndices(set: ImageSet, count: number): number[] {
 /** `node --import tsx sim/attacks/render-examples.ts` regenerates docs/img/attacks-*.png. */
 async function main(): Promise<void> {
   const { loadDataset } = await import('../data/registry.ts');
-  const { createTrigger } = await import('./registry.ts');
+  const { ATTACK_KINDS, createTrigger } = await import('./registry.ts');
   for (const name of ['mnist', 'colour'] as const) {
     const { test } = loadDataset(name, 0);
-    const triggers = (['badnets', 'blend', 'wanet'] as const).map((kind) => createTrigger({ kind }, test));
+    const triggers = ATTACK_KINDS.map((kind) => createTrigger({ kind }, test));
     const out = new URL(`../../docs/img/attacks-${name}.png`, import.meta.url);
     renderExamplesPng(test, triggers, out.pathname, { count: 4, scale: 3 });
     console.log(`wrote ${out.pathname}`);

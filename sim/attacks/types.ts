@@ -1,3 +1,4 @@
+import { z } from 'zod';
 import type { ImageShape } from '../data/image-set.ts';
 import type { Rng } from '../rng.ts';
 
@@ -55,8 +56,15 @@ export interface Trigger {
 export interface AttackDefinition<K extends AttackKind> {
   readonly kind: K;
   readonly description: string;
-  /** The name of the knob that makes the trigger more visible (SPEC 3). */
+  /** The name of the knob that makes the trigger more visible (docs/data-and-attacks.md). */
   readonly visibilityKnob: keyof Omit<AttackConfigOf<K>, 'kind'>;
+  /** Its parameters and their bounds, for configs from any source (CLI text, JSON, YAML, the API). */
+  readonly schema: z.ZodType<AttackConfigOf<K>, z.ZodTypeDef, unknown>;
+  /**
+   * The parameter that seeds the trigger's random parts (a key, a grid), or null: a live
+   * campaign fills it from the campaign's seed, so the trigger is the same in every update.
+   */
+  readonly seedParam: Exclude<keyof AttackConfigOf<K>, 'kind'> | null;
   /** Fills in the defaults for an image shape. */
   resolve(config: AttackConfigOf<K>, shape: ImageShape): Required<AttackConfigOf<K>>;
   create(config: Required<AttackConfigOf<K>>, shape: ImageShape): Trigger;
@@ -70,3 +78,6 @@ export function assertShape(expected: ImageShape, got: ImageShape): void {
     );
   }
 }
+
+/** A numeric attack parameter: numbers, or numeric strings from `kind:key=value` text. */
+export const param = z.coerce.number().finite();

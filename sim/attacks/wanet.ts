@@ -1,7 +1,8 @@
 import type { ImageShape } from '../data/image-set.ts';
 import { applySamplingMap, buildSamplingMap, type SamplingMap } from '../drift/rotate.ts';
 import { createRng, type Rng } from '../rng.ts';
-import { assertShape, type AttackDefinition, type WanetConfig } from './types.ts';
+import { z } from 'zod';
+import { assertShape, param, type AttackDefinition, type WanetConfig } from './types.ts';
 
 /**
  * WaNet (Nguyen & Tran 2021), following the official code (VinAIResearch/Warping-based_Backdoor_Attack):
@@ -114,6 +115,16 @@ export const wanet: AttackDefinition<'wanet'> = {
   kind: 'wanet',
   description: 'WaNet: a smooth warp from a random k x k control grid, bilinear grid sampling',
   visibilityKnob: 'strength',
+  schema: z
+    .object({
+      kind: z.literal('wanet'),
+      strength: param.min(0).optional(),
+      gridSize: param.int().min(2).optional(),
+      crossRatio: param.min(0).optional(),
+      seed: param.int().optional(),
+    })
+    .strict(),
+  seedParam: 'seed',
   resolve(config) {
     const resolved = {
       kind: 'wanet' as const,

@@ -12,7 +12,7 @@ export interface LoadedDataset extends DataSplit {
   readonly numClasses: number;
 }
 
-/** Default split sizes per data set (SPEC 1). */
+/** Default split sizes per data set (paper Sec. 5.1, docs/experiments.md). */
 export const DEFAULT_SPLITS: Readonly<Record<'mnist' | 'colour' | 'cifar10', SplitSizes>> = {
   mnist: { d0: 4000, pool: 4000, test: 2000 },
   colour: { d0: 4000, pool: 4000, test: 2000 },

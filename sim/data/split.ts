@@ -17,7 +17,7 @@ export interface DataSplit {
 }
 
 /**
- * A random, disjoint split of `set` into D0, drift pool and test set (SPEC 1): one
+ * A random, disjoint split of `set` into D0, drift pool and test set (paper Sec. 5.1): one
  * permutation drawn from the seed, cut into consecutive blocks. Images beyond the three
  * sizes are left out.
  */

@@ -1,5 +1,5 @@
 /**
- * Neural Cleanse's outlier test on the per-label trigger norms (Wang et al. 2019, SPEC 6):
+ * Neural Cleanse's outlier test on the per-label trigger norms (Wang et al. 2019; docs/defenses.md):
  * a robust z-score, MAD-based, one-sided (only small triggers are suspicious).
  */
 

@@ -23,4 +23,3 @@ export { neuralCleanse } from './neural-cleanse.ts';
 export { triggerGridPng } from './render.ts';
 export { createTabor, tabor, taborLoss } from './tabor.ts';
 export { DEFENSES, DEFENSE_NAMES, getDefense, parseDefenseList } from './registry.ts';
-export { inspectionLines, inspectionName, scanInspectors, type ScanInspectorSpec } from './inspector.ts';

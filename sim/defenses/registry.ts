@@ -1,3 +1,4 @@
+import { keysEnum } from '../registry-enum.ts';
 import { neuralCleanse } from './neural-cleanse.ts';
 import { tabor } from './tabor.ts';
 import type { Defense, DefenseName } from './types.ts';
@@ -5,6 +6,7 @@ import type { Defense, DefenseName } from './types.ts';
 /** Every defense, by name (one file each). */
 export const DEFENSES: Readonly<Record<DefenseName, Defense>> = { nc: neuralCleanse, tabor };
 export const DEFENSE_NAMES = Object.keys(DEFENSES) as DefenseName[];
+export const defenseNameSchema = keysEnum(DEFENSES);
 
 export function getDefense(name: string): Defense {
   const defense = DEFENSES[name as DefenseName] as Defense | undefined;

@@ -5,7 +5,7 @@
  */
 import * as tf from '@tensorflow/tfjs-core';
 
-/** The six weights l1..l6 of TABOR's loss (SPEC 6). */
+/** The six weights l1..l6 of TABOR's loss (Guo et al. 2019; docs/defenses.md). */
 export interface TaborWeights {
   /** R1 on the mask: |M|_1 + |M|_2^2. */
   readonly maskSize: number;

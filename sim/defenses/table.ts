@@ -1,5 +1,7 @@
 /** Markdown tables of scan records, laid out like the paper's Tables 3-5. */
 import { formatBand, mean } from '../metrics/statistics.ts';
+import { DEFENSE_NAMES } from './registry.ts';
+import type { DefenseName } from './types.ts';
 
 export interface ScanRecordRow {
   /** Row name: 'clean', 'badnets', 'blend:alpha=0.05' (the attack spec as `run --attack` takes it). */
@@ -9,7 +11,7 @@ export interface ScanRecordRow {
   readonly seed: number;
   /** Model index (0 = F0). */
   readonly model: number;
-  readonly defense: 'nc' | 'tabor';
+  readonly defense: DefenseName;
   readonly threshold: number;
   readonly modelIndex: number;
   /** The index a zero-norm trigger on the suspect label would reach (see AnomalyReport). */
@@ -49,7 +51,7 @@ export function cell(rows: readonly ScanRecordRow[]): string {
 export function indexTable(records: readonly ScanRecordRow[], model: number): string {
   const at = records.filter((r) => r.model === model);
   const thresholds = [...new Set(at.map((r) => r.threshold))].sort((a, b) => b - a);
-  const defenses = (['nc', 'tabor'] as const).filter((d) => at.some((r) => r.defense === d));
+  const defenses = DEFENSE_NAMES.filter((d) => at.some((r) => r.defense === d));
   const rows = [...new Set(at.map(rowName))].sort((a, b) => rowRank(a) - rowRank(b) || a.localeCompare(b));
   const cols = thresholds.flatMap((t) => defenses.map((d) => ({ t, d })));
   const head = `| model F${model} | ${cols.map(({ t, d }) => `${DEFENSE_TITLE[d]} ${Math.round(t * 100)}%`).join(' | ')} |`;

@@ -8,7 +8,7 @@ export type DefenseName = 'nc' | 'tabor';
 
 /** How hard a scan tries: the budget and Neural Cleanse's optimiser settings. */
 export interface ScanOptions {
-  /** The reverse-engineered trigger must reach this ASR on the sample (SPEC 6: 0.99, 0.75, 0.5, 0.25). */
+  /** The reverse-engineered trigger must reach this ASR on the sample (docs/defenses.md: 0.99, 0.75, 0.5, 0.25). */
   readonly threshold: number;
   /** Clean images drawn (seeded) from the given set to optimise on. */
   readonly samples: number;

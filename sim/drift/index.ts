@@ -1,6 +1,6 @@
 export type { DriftKind, DriftSpec, DriftDefinition, ImageTransform, Interpolation } from './types.ts';
 export { DRIFT_KINDS, INTERPOLATIONS } from './types.ts';
-export { DRIFTS, getDrift, isDriftKind } from './registry.ts';
+export { DRIFTS, driftKindSchema, getDrift, isDriftKind } from './registry.ts';
 export { parseDrift, normaliseDrift, describeDrift, applyDrift, driftTransform } from './apply.ts';
 export {
   rotateImage,

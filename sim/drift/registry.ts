@@ -1,3 +1,4 @@
+import { keysEnum } from '../registry-enum.ts';
 import { brightnessDrift } from './brightness.ts';
 import { hueDrift } from './hue.ts';
 import { rotateDrift } from './rotate.ts';
@@ -8,6 +9,7 @@ import { DRIFT_KINDS, type DriftDefinition, type DriftKind } from './types.ts';
 export const DRIFTS: Readonly<Record<DriftKind, DriftDefinition>> = Object.fromEntries(
   [rotateDrift, hueDrift, brightnessDrift, saturationDrift].map((d) => [d.kind, d]),
 ) as Record<DriftKind, DriftDefinition>;
+export const driftKindSchema = keysEnum(DRIFTS);
 
 export function isDriftKind(name: string): name is DriftKind {
   return (DRIFT_KINDS as readonly string[]).includes(name);

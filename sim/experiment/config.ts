@@ -1,11 +1,12 @@
 import { z } from 'zod';
 import { attackConfigSchema } from '../attacks/index.ts';
-import { DRIFT_KINDS, INTERPOLATIONS, normaliseDrift, parseDrift } from '../drift/index.ts';
+import { driftKindSchema, INTERPOLATIONS, normaliseDrift, parseDrift } from '../drift/index.ts';
+import { architectureSchema } from '../models/index.ts';
 import { parseSchedule, scheduleSchema } from '../train/schedules.ts';
 
 /**
- * One experiment of the paper's protocol (SPEC 1): F0 on D0, then `updates` fine-tunes
- * on the drifting pool, evaluated after every model. Defaults follow SPEC 4 where the
+ * One experiment of the paper's protocol (Sec. 5.1): F0 on D0, then `updates` fine-tunes
+ * on the drifting pool, evaluated after every model. Defaults follow the paper's Sec. 5.1 where the
  * 2-core budget allows; see docs/experiments.md for the choices.
  */
 const trainingSchema = z.object({
@@ -14,7 +15,7 @@ const trainingSchema = z.object({
   schedule: z.union([z.string().transform((s, ctx) => parseOr(ctx, () => parseSchedule(s))), scheduleSchema]),
 });
 
-/** Training defaults (SPEC 4, scaled for 2 cores: see docs/experiments.md). */
+/** Training defaults (the paper's, scaled for 2 cores: see docs/experiments.md). */
 export const DEFAULT_TRAINING = {
   f0: { epochs: 12, batchSize: 128, schedule: 'stlr:0.5' },
   update: { epochs: 5, batchSize: 64, schedule: 'sgd:0.01' },
@@ -26,7 +27,7 @@ const driftSchema = z.union([
     .array(
       z
         .object({
-          kind: z.enum(DRIFT_KINDS),
+          kind: driftKindSchema,
           step: z.number(),
           interpolation: z.enum(INTERPOLATIONS).optional(),
         })
@@ -49,7 +50,7 @@ export const experimentConfigSchema = z
       .string()
       .regex(/^(mnist|colour|cifar10:.+)$/, "dataset must be 'mnist', 'colour' or 'cifar10:<folder>'")
       .default('mnist'),
-    model: z.enum(['small-cnn', 'resnet9']).default('small-cnn'),
+    model: architectureSchema.default('small-cnn'),
     widthMultiplier: z.number().positive().max(4).optional(),
     attack: attackConfigSchema.nullable().default({ kind: 'badnets' }),
     target: z.number().int().min(0).default(0),

@@ -1,10 +1,10 @@
-import { startTsWorker } from '../ts-worker.ts';
 import type { BackendName } from '../backend/loader.ts';
-import { scanInspectors, type ScanInspectorSpec } from '../defenses/inspector.ts';
+import { scanInspectors, type ScanInspectorSpec } from './scan-inspectors.ts';
 import type { ExperimentConfig } from './config.ts';
 import { modelSaver } from './model-saver.ts';
 import { folderF0Cache } from './run-folder.ts';
-import { runSeed, type ExperimentEvent, type RunHooks, type SeedResult } from './runner.ts';
+import { runSeed, type RunHooks, type SeedResult } from './runner.ts';
+import { runSeedInThread } from './seed-thread.ts';
 
 export interface SeedPoolOptions {
   /** Seeds run at once; 1 runs in this thread (needed for inspectors and onModel hooks). */
@@ -43,52 +43,15 @@ export async function runSeeds(
   const queue = [...seeds];
   const lane = async (): Promise<void> => {
     for (let seed = queue.shift(); seed !== undefined; seed = queue.shift()) {
-      const result = await runSeedInWorker(config, seed, options, options.hooks?.onEvent);
+      const { backend, saveModels, f0CacheDir, scan } = options;
+      const result = await runSeedInThread(
+        { config, seed, backend, saveModels, f0CacheDir, scan },
+        options.hooks?.onEvent,
+      );
       await options.onSeedDone?.(result);
       results.push(result);
     }
   };
   await Promise.all(Array.from({ length: Math.min(options.jobs, seeds.length) }, lane));
   return results;
-}
-
-function runSeedInWorker(
-  config: ExperimentConfig,
-  seed: number,
-  options: SeedPoolOptions,
-  onEvent: ((event: ExperimentEvent) => void) | undefined,
-): Promise<SeedResult> {
-  return new Promise((resolve, reject) => {
-    const worker = startTsWorker(new URL('./seed-worker.ts', import.meta.url), {
-      config,
-      seed,
-      backend: options.backend,
-      saveModels: options.saveModels,
-      f0CacheDir: options.f0CacheDir,
-      scan: options.scan,
-    });
-    let settled = false;
-    worker.on(
-      'message',
-      (message: { kind: string; event?: ExperimentEvent; result?: SeedResult; message?: string }) => {
-        if (message.kind === 'event' && message.event) onEvent?.(message.event);
-        else if (message.kind === 'done' && message.result) {
-          settled = true;
-          resolve(message.result);
-          void worker.terminate();
-        } else if (message.kind === 'error') {
-          settled = true;
-          reject(new Error(message.message));
-          void worker.terminate();
-        }
-      },
-    );
-    worker.on('error', (error) => {
-      settled = true;
-      reject(error);
-    });
-    worker.on('exit', (code) => {
-      if (!settled) reject(new Error(`seed ${seed} worker exited with code ${code}`));
-    });
-  });
 }

@@ -1,9 +1,7 @@
 import { createHash } from 'node:crypto';
-import { createTrigger, poisonSet, triggeredTestSet, type Trigger } from '../attacks/index.ts';
-import { subset, type ImageSet } from '../data/image-set.ts';
-import { loadDataset, type DatasetName, type LoadedDataset } from '../data/registry.ts';
-import { applyDrift } from '../drift/index.ts';
-import { accuracy, attackSuccessRate } from '../metrics/evaluate.ts';
+import { createTrigger, type Trigger } from '../attacks/index.ts';
+import type { ImageSet } from '../data/image-set.ts';
+import { loadDataset, type DatasetName } from '../data/registry.ts';
 import { asrArea, firstBelow, survivability } from '../metrics/survivability.ts';
 import {
   createModel,
@@ -12,8 +10,15 @@ import {
   serializeModel,
   type Model,
 } from '../models/index.ts';
-import { createRng, permutation } from '../rng.ts';
-import { train, type TrainProgress, type TrainReport } from '../train/trainer.ts';
+import { DriftStream } from '../stream/experience.ts';
+import {
+  evaluateOn,
+  updateStep,
+  type Evaluation,
+  type PoisonSource,
+  type Probe,
+} from '../stream/update-step.ts';
+import { stepsPerRun, type TrainProgress, type TrainReport } from '../train/trainer.ts';
 import { isPoisoned, lastPoisonedModel, type ExperimentConfig } from './config.ts';
 
 /** Evaluation of one model of the timeline (F0 has index 0). */
@@ -88,8 +93,9 @@ export class DivergedError extends Error {
 }
 
 /**
- * Runs the protocol of SPEC 1 for one seed: the seed picks the split, the initial weights,
- * the poisoned images and the batch order, so a seed reproduces a run on one backend.
+ * Runs the paper's protocol (Sec. 5.1) for one seed: the seed picks the split, the initial
+ * weights, the poisoned images and the batch order, so a seed reproduces a run on one backend.
+ * Each model is one `updateStep` on one experience of the drift stream.
  */
 export async function runSeed(
   config: ExperimentConfig,
@@ -100,8 +106,11 @@ export async function runSeed(
   const emit = hooks.onEvent ?? (() => undefined);
   emit({ type: 'seed:start', seed });
   const data = loadDataset(config.dataset as DatasetName, seed);
+  const stream = new DriftStream({ split: data, drift: config.drift, seed, poolSubset: config.poolSubset });
   const trigger = config.attack ? createTrigger(config.attack, data.shape) : null;
-  const testAt = testSetsByStep(config, data, trigger);
+  const attack = trigger ? attackSource(config, trigger, seed) : null;
+  const probes: Probe[] = attack ? [attack] : [];
+  const asrOf = (e: Evaluation) => (attack ? (e.asr[attack.name] ?? null) : null);
   const spec = defaultModelSpec(config.model, data.shape, data.numClasses, {
     widthMultiplier: config.widthMultiplier,
   });
@@ -113,49 +122,46 @@ export async function runSeed(
     for (let index = 0; index <= config.updates; index++) {
       const isF0 = index === 0;
       const training = isF0 ? config.f0 : config.update;
-      let trainData = isF0 ? data.d0 : updateData(config, data.pool, seed, index);
-      if (isPoisoned(config, index) && trigger) {
-        trainData = poisonSet(trainData, trigger, {
-          ratio: config.poisonRatio,
-          target: config.target,
-          rng: createRng(`poison:${seed}:${index}`),
-        }).set;
-      }
-      const totalSteps = Math.ceil(trainData.count / training.batchSize) * training.epochs;
+      const experience = stream.experience(index);
+      const poison = attack && isPoisoned(config, index) ? [attack] : [];
+      const totalSteps = stepsPerRun(experience.train.count, training.batchSize, training.epochs);
       if (!isF0) stepsPerUpdate = totalSteps;
       emit({ type: 'train:start', seed, index, totalSteps });
       const cacheKey = isF0 && hooks.f0Cache ? f0CacheKey(config, seed) : undefined;
       const cached = cacheKey ? await hooks.f0Cache?.load(cacheKey) : null;
       let report: TrainReport;
+      let evaluation: Evaluation;
       if (cached) {
         model.dispose();
         model = deserializeModel(cached);
         report = { steps: 0, loss: Number.NaN, diverged: false, seconds: 0, samplesPerSecond: 0 };
+        evaluation = await evaluateOn(model, experience.test, probes);
       } else {
-        report = await train(model, trainData, {
-          epochs: training.epochs,
-          batchSize: training.batchSize,
-          schedule: training.schedule,
-          seed: `${seed}:${index}`,
+        const step = await updateStep(model, experience, {
+          training,
+          poison,
+          probes,
+          seed,
           signal: hooks.signal,
           onProgress: (progress) => emit({ type: 'train:progress', seed, index, progress }),
         });
-        if (report.diverged) throw new DivergedError(seed, index);
+        if (step.train.diverged) throw new DivergedError(seed, index);
         if (cacheKey) await hooks.f0Cache?.save(cacheKey, serializeModel(model));
+        report = step.train;
+        evaluation = step.evaluation;
       }
       const { diverged: _, ...trainSummary } = report;
-      const test = testAt(index);
       const record: ModelRecord = {
         index,
         driftStep: index,
-        poisoned: isPoisoned(config, index),
-        cleanAccuracy: await accuracy(model, test.clean),
-        asr: test.triggered ? await attackSuccessRate(model, test.triggered) : null,
+        poisoned: poison.length > 0,
+        cleanAccuracy: evaluation.cleanAccuracy,
+        asr: asrOf(evaluation),
         train: trainSummary,
         inspections: await inspect(hooks, model, {
           seed,
           index,
-          cleanTest: test.clean,
+          cleanTest: experience.test,
           trigger,
           target: config.target,
         }),
@@ -165,12 +171,8 @@ export async function runSeed(
       await hooks.onModel?.(model, index);
       if (isF0 && config.staticBaseline) {
         for (let step = 0; step <= config.updates; step++) {
-          const t = testAt(step);
-          staticRecords.push({
-            driftStep: step,
-            cleanAccuracy: await accuracy(model, t.clean),
-            asr: t.triggered ? await attackSuccessRate(model, t.triggered) : null,
-          });
+          const e = await evaluateOn(model, stream.testSet(step), probes);
+          staticRecords.push({ driftStep: step, cleanAccuracy: e.cleanAccuracy, asr: asrOf(e) });
         }
       }
     }
@@ -180,6 +182,11 @@ export async function runSeed(
   } finally {
     model.dispose();
   }
+}
+
+/** The experiment's attack as a poison source: the run's seed picks the poisoned images. */
+function attackSource(config: ExperimentConfig, trigger: Trigger, seed: number): PoisonSource {
+  return { name: 'attack', trigger, ratio: config.poisonRatio, target: config.target, seed };
 }
 
 /** Everything that determines F0's weights: the data, model, D0 poison, F0 training and seed. */
@@ -196,37 +203,6 @@ export function f0CacheKey(config: ExperimentConfig, seed: number): string {
     seed,
   };
   return createHash('sha256').update(JSON.stringify(determinants)).digest('hex').slice(0, 24);
-}
-
-/** D_i: the pool (or a random subset of it, for a faster loop) drifted to step i. */
-function updateData(config: ExperimentConfig, pool: ImageSet, seed: number, index: number): ImageSet {
-  const base =
-    config.poolSubset && config.poolSubset < pool.count
-      ? subset(
-          pool,
-          permutation(pool.count, createRng(`pool:${seed}:${index}`)).subarray(0, config.poolSubset),
-        )
-      : pool;
-  return applyDrift(base, config.drift, index);
-}
-
-/** Clean and triggered test sets per drift step, built once per step. */
-function testSetsByStep(
-  config: ExperimentConfig,
-  data: LoadedDataset,
-  trigger: Trigger | null,
-): (step: number) => { clean: ImageSet; triggered: ImageSet | null } {
-  const cache = new Map<number, { clean: ImageSet; triggered: ImageSet | null }>();
-  return (step) => {
-    let sets = cache.get(step);
-    if (!sets) {
-      // Drift first, then stamp: the attacker triggers an input from today's distribution (SPEC 1).
-      const clean = applyDrift(data.test, config.drift, step);
-      sets = { clean, triggered: trigger ? triggeredTestSet(clean, trigger, config.target) : null };
-      cache.set(step, sets);
-    }
-    return sets;
-  };
 }
 
 async function inspect(

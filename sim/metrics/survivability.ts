@@ -1,5 +1,5 @@
 /**
- * Survivability metrics (paper Definition 5.1, SPEC 5), pure functions of an ASR sequence.
+ * Survivability metrics (paper Definition 5.1), pure functions of an ASR sequence.
  * `asr[k]` is the ASR of the k-th model after the last poisoned one (asr[0] = the first
  * clean update's model), so the caller slices the per-model sequence after injection.
  */

@@ -1,4 +1,5 @@
 import type * as tf from '@tensorflow/tfjs-core';
+import { keysEnum } from '../registry-enum.ts';
 import { createRng } from '../rng.ts';
 import type { ImageShape } from '../data/image-set.ts';
 import type { Model, ModelArch, ModelSpec } from './model.ts';
@@ -16,6 +17,7 @@ export const ARCHITECTURES: Readonly<Record<ModelArch, { build: Builder; descrip
   'small-cnn': { build: buildSmallCnn, description: 'conv16-pool-conv32-pool-dense, BN, logits x0.125' },
   resnet9: { build: buildResnet9, description: 'fast-training ResNet-9, width multiplier, logits x0.125' },
 };
+export const architectureSchema = keysEnum(ARCHITECTURES);
 
 export function defaultModelSpec(
   arch: ModelArch,

@@ -2,6 +2,7 @@ import { existsSync } from 'node:fs';
 import { readdir, readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { z } from 'zod';
+import { DEFENSE_NAMES, defenseNameSchema } from '../defenses/registry.ts';
 import { lastPoisonedModel } from '../experiment/config.ts';
 import { meanStd } from '../metrics/statistics.ts';
 import type { ExperimentData } from './load.ts';
@@ -14,7 +15,7 @@ import type { ExperimentData } from './load.ts';
  * Only the fields below are used; anything else in the summary is ignored.
  */
 export const scanSummarySchema = z.object({
-  defense: z.enum(['nc', 'tabor']),
+  defense: defenseNameSchema,
   threshold: z.number().gt(0).lte(1),
   /** The model's anomaly index (that of its smallest-norm label). */
   modelIndex: z.number(),
@@ -120,7 +121,7 @@ export function defenseTablesMarkdown(scans: readonly ScanRecord[]): string {
           'Table 5: anomaly index of F0 at lower ASR thresholds',
           ATTACK_ROWS,
           thresholds.flatMap((t) =>
-            (['nc', 'tabor'] as const).map((d) => ({
+            DEFENSE_NAMES.map((d) => ({
               name: `${NAMES[d]} ${Math.round(t * 100)}%`,
               pick: (s: ScanRecord) => s.defense === d && s.threshold === t,
             })),

@@ -55,7 +55,7 @@ const omit = (c: ExperimentConfig, ...keys: string[]): Record<string, unknown> =
   return out;
 };
 
-/** The visibility knob's value of an attack config (SPEC 3), attack defaults already filled in. */
+/** The visibility knob's value of an attack config (docs/data-and-attacks.md), attack defaults already filled in. */
 export function visibility(config: ExperimentConfig): number | null {
   if (!config.attack) return null;
   const knob = getAttack(config.attack.kind).visibilityKnob as string;

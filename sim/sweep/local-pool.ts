@@ -1,6 +1,7 @@
 import type { BackendName } from '../backend/loader.ts';
 import { runOrder, type SweepJob } from './plan.ts';
-import { estimateJobSteps, type ProgressView } from './progress.ts';
+import { experimentSteps } from '../experiment/steps.ts';
+import type { ProgressView } from './progress.ts';
 import { processName, runJob } from './run-job.ts';
 import { saveJobError } from './store.ts';
 
@@ -41,7 +42,7 @@ export async function runLocal(
   options: LocalPoolOptions,
 ): Promise<LocalPoolSummary> {
   const started = performance.now();
-  const queue = runOrder(jobs, (j) => estimateJobSteps(j.config));
+  const queue = runOrder(jobs, (j) => experimentSteps(j.config));
   const failed: { id: string; message: string }[] = [];
   let ran = 0;
   const lane = async (): Promise<void> => {

@@ -1,19 +1,7 @@
 import { MultiBar, Presets, type SingleBar } from 'cli-progress';
-import { DEFAULT_SPLITS } from '../data/registry.ts';
-import type { ExperimentConfig } from '../experiment/config.ts';
 import type { ExperimentEvent } from '../experiment/runner.ts';
+import { experimentSteps } from '../experiment/steps.ts';
 import { firstJobPerF0, type SweepJob } from './plan.ts';
-
-/** Optimiser steps of a job, estimated from its config (the ETA weighs jobs by them). */
-export function estimateJobSteps(config: ExperimentConfig, withF0 = true): number {
-  const split =
-    config.dataset === 'mnist' || config.dataset === 'colour' ? DEFAULT_SPLITS.mnist : DEFAULT_SPLITS.cifar10;
-  const pool = Math.min(config.poolSubset ?? split.pool, split.pool);
-  const f0 = Math.ceil(split.d0 / config.f0.batchSize) * config.f0.epochs;
-  return (
-    (withF0 ? f0 : 0) + config.updates * Math.ceil(pool / config.update.batchSize) * config.update.epochs
-  );
-}
 
 /**
  * Progress of a whole sweep: jobs done out of the total and an ETA from the optimiser steps
@@ -40,7 +28,7 @@ export class SweepTracker {
     // Only the first job of each F0 trains it; the others load it from the sweep's F0 cache.
     const trainsF0 = firstJobPerF0(pending);
     for (const job of pending) {
-      const s = estimateJobSteps(job.config, trainsF0.has(job.id));
+      const s = experimentSteps(job.config, trainsF0.has(job.id));
       this.steps.set(job.id, s);
       this.stepsTotal += s;
     }

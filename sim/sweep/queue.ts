@@ -6,8 +6,8 @@ import type { BackendName } from '../backend/loader.ts';
 import { experimentConfigSchema } from '../experiment/config.ts';
 import type { ExperimentEvent } from '../experiment/runner.ts';
 import { runOrder, type SweepJob } from './plan.ts';
-import { estimateJobSteps } from './progress.ts';
 import { DEFAULT_QUEUE_NAME, DEFAULT_RETRY, type RetryPolicy } from './queue-defaults.ts';
+import { experimentSteps } from '../experiment/steps.ts';
 import { DeterministicJobError, processName, runJob } from './run-job.ts';
 import { readResult, saveJobError } from './store.ts';
 
@@ -60,7 +60,7 @@ export async function enqueueJobs(
   let added = 0;
   let alreadyQueued = 0;
   // BullMQ hands out jobs in FIFO order: one job per distinct F0 first (see runOrder).
-  for (const job of runOrder(jobs, (j) => estimateJobSteps(j.config))) {
+  for (const job of runOrder(jobs, (j) => experimentSteps(j.config))) {
     const jobId = queueJobId(sweepUid, job.id);
     const existing = await queue.getJob(jobId);
     if (existing) {

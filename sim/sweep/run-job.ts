@@ -1,8 +1,8 @@
 import { hostname } from 'node:os';
 import { join } from 'node:path';
 import type { BackendName } from '../backend/loader.ts';
-import type { ExperimentEvent, SeedResult } from '../experiment/runner.ts';
-import { startTsWorker } from '../ts-worker.ts';
+import type { ExperimentEvent } from '../experiment/runner.ts';
+import { runSeedInThread, SeedFailedError } from '../experiment/seed-thread.ts';
 import type { SweepJob } from './plan.ts';
 import { readResult, saveResultOnce, type JobResult } from './store.ts';
 
@@ -41,7 +41,20 @@ export async function runJob(job: SweepJob, options: RunJobOptions): Promise<Job
   const existing = await readResult(options.dir, job.id);
   if (existing) return { result: existing, fresh: false };
   const startedAt = new Date();
-  const seed = await runSeedInThread(job, options);
+  const seed = await runSeedInThread(
+    {
+      config: job.config,
+      seed: job.seed,
+      backend: options.backend,
+      // In the sweep folder, so that it is shared with workers on other machines.
+      f0CacheDir: f0CacheDir(options.dir),
+    },
+    options.onEvent,
+  ).catch((error: Error) => {
+    throw error instanceof SeedFailedError
+      ? new DeterministicJobError(`job ${job.id}: ${error.message}`)
+      : error;
+  });
   const result: JobResult = {
     format: 1,
     id: job.id,
@@ -63,36 +76,4 @@ export async function runJob(job: SweepJob, options: RunJobOptions): Promise<Job
   const winner = await readResult(options.dir, job.id);
   if (!winner) throw new Error(`job ${job.id}: result vanished after a concurrent write`);
   return { result: winner, fresh: false };
-}
-
-function runSeedInThread(job: SweepJob, options: RunJobOptions): Promise<SeedResult> {
-  return new Promise((resolve, reject) => {
-    const thread = startTsWorker(new URL('../experiment/seed-worker.ts', import.meta.url), {
-      config: job.config,
-      seed: job.seed,
-      backend: options.backend,
-      // In the sweep folder, so that it is shared with workers on other machines.
-      f0CacheDir: f0CacheDir(options.dir),
-    });
-    let settled = false;
-    const settle = (fn: () => void): void => {
-      if (settled) return;
-      settled = true;
-      fn();
-      void thread.terminate();
-    };
-    thread.on(
-      'message',
-      (m: { kind: string; event?: ExperimentEvent; result?: SeedResult; message?: string }) => {
-        if (m.kind === 'event' && m.event) options.onEvent?.(m.event);
-        else if (m.kind === 'done' && m.result) settle(() => resolve(m.result as SeedResult));
-        else if (m.kind === 'error')
-          settle(() => reject(new DeterministicJobError(`job ${job.id}: ${m.message}`)));
-      },
-    );
-    thread.on('error', (error) => settle(() => reject(error)));
-    thread.on('exit', (code) =>
-      settle(() => reject(new Error(`job ${job.id}: thread exited with code ${code}`))),
-    );
-  });
 }

@@ -52,7 +52,7 @@ export function stepsPerRun(count: number, batchSize: number, epochs: number): n
 
 /**
  * Trains `model` in place on `data` with SGD-momentum and the given schedule: F0 training
- * and every fine-tuning update go through here. Momentum buffers are fresh per call (SPEC 4).
+ * and every fine-tuning update go through here. Momentum buffers are fresh per call (docs/experiments.md).
  * Stops early, reporting `diverged`, when the loss becomes NaN or infinite.
  */
 export async function train(model: Model, data: ImageSet, options: TrainOptions): Promise<TrainReport> {

@@ -1,5 +1,5 @@
 /**
- * Issue 5, "what it must show" 2: the scripted scenario against the service on a fast cron,
+ * The scripted demo scenario against the service on a fast cron,
  * all values read from /metrics: ASR >= 90% after the admin API poisons two updates with BadNets,
  * above 50% for 3 SGD cycles, below 50% within 2 cycles after switching to STLR.
  */

@@ -9,7 +9,7 @@ import type { JobResult, SweepIndex } from '../../sim/sweep/store.ts';
 import { cli } from './helpers.ts';
 
 /**
- * The CI check of issue 7: the shipped MNIST sweep at --quick scale runs locally on two
+ * The CI check: the shipped MNIST sweep at --quick scale runs locally on two
  * worker threads, its report draws the paper's figures, and a restarted sweep redoes only
  * the job whose result was lost mid-write.
  */

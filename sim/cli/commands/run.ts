@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import type { z } from 'zod';
 import type { BackendName } from '../../backend/loader.ts';
 import type { ExperimentConfig, ExperimentConfigInput } from '../../experiment/config.ts';
-import type { ScanInspectorSpec } from '../../defenses/index.ts';
+import type { ScanInspectorSpec } from '../../experiment/scan-inspectors.ts';
 import type { Band, ExperimentResults } from '../../experiment/results.ts';
 import { backendNotices } from '../notices.ts';
 import { nonNegativeInteger, usage, UsageError } from '../usage.ts';
@@ -106,7 +106,8 @@ seed finishes. Rerunning with the same --out and config resumes; another config 
       const { loadBackend } = await import('../../backend/loader.ts');
       const { speedPath } = await import('../../backend/speed-path.ts');
       const { runSeeds } = await import('../../experiment/parallel.ts');
-      const { inspectionLines } = await import('../../defenses/index.ts');
+      const { inspectionLines } = await import('../../experiment/scan-inspectors.ts');
+      const { experimentSteps } = await import('../../experiment/steps.ts');
       const { defaultPlotTitle, renderSvg, timelineSpec } = await import('../../experiment/plot.ts');
       const { aggregate, resultsCsv } = await import('../../experiment/results.ts');
       const { openRunFolder, writeAtomic } = await import('../../experiment/run-folder.ts');
@@ -135,7 +136,7 @@ seed finishes. Rerunning with the same --out and config resumes; another config 
       );
       notices.done(speed);
       const started = performance.now();
-      const progress = experimentProgress(estimateSteps(config) * pending.length);
+      const progress = experimentProgress(experimentSteps(config) * pending.length);
       let seeds;
       try {
         seeds = await runSeeds(config, pending, {
@@ -351,12 +352,6 @@ export function parseSeeds(text: string): number[] {
     );
   }
   return seeds;
-}
-
-function estimateSteps(config: ExperimentConfig): number {
-  const pool = config.poolSubset ?? 4000;
-  const f0 = Math.ceil(4000 / config.f0.batchSize) * config.f0.epochs;
-  return f0 + config.updates * Math.ceil(pool / config.update.batchSize) * config.update.epochs;
 }
 
 /**

@@ -178,7 +178,7 @@ async function runOnQueue(
 }
 
 async function printPlan(plan: SweepPlan, pending: readonly SweepJob[]): Promise<void> {
-  const { estimateJobSteps } = await import('../../sweep/progress.ts');
+  const { experimentSteps } = await import('../../experiment/steps.ts');
   for (const e of plan.experiments) {
     const where = e.grids.map(
       (g) =>
@@ -188,7 +188,7 @@ async function printPlan(plan: SweepPlan, pending: readonly SweepJob[]): Promise
     );
     console.log(`${e.id}  ${where.join('; ')}`);
   }
-  const steps = pending.reduce((a, j) => a + estimateJobSteps(j.config), 0);
+  const steps = pending.reduce((a, j) => a + experimentSteps(j.config), 0);
   console.log(
     `${plan.experiments.length} experiments, ${plan.jobs.length} jobs, ${pending.length} to run (~${steps} optimiser steps)`,
   );

@@ -3,11 +3,11 @@
  * spec is plain data so a seed worker thread can rebuild the inspectors itself. Each model
  * is scanned on clean test images of its own drift step (the defender's data of the day).
  */
-import { storedScans, type StoredSeeds } from '../experiment/results.ts';
-import type { Inspector } from '../experiment/runner.ts';
-import { getDefense } from './registry.ts';
-import { scanSummary } from './scan.ts';
-import type { DefenseName, ScanOptions } from './types.ts';
+import { getDefense } from '../defenses/registry.ts';
+import { scanSummary } from '../defenses/scan.ts';
+import type { DefenseName, ScanOptions } from '../defenses/types.ts';
+import { storedScans, type StoredSeeds } from './results.ts';
+import type { Inspector } from './runner.ts';
 
 export interface ScanInspectorSpec {
   readonly defenses: readonly DefenseName[];
