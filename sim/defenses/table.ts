@@ -1,4 +1,5 @@
 /** Markdown tables of scan records, laid out like the paper's Tables 3-5. */
+import { ATTACK_KINDS } from '../attacks/registry.ts';
 import { formatBand, mean } from '../metrics/statistics.ts';
 import { DEFENSE_NAMES } from './registry.ts';
 import type { DefenseName } from './types.ts';
@@ -27,7 +28,8 @@ export interface ScanRecordRow {
   readonly seconds: number;
 }
 
-const ROW_ORDER = ['clean', 'badnets', 'blend', 'wanet'];
+// The paper's row order: clean first, then the attacks in registry order.
+const ROW_ORDER: readonly string[] = ['clean', ...ATTACK_KINDS];
 
 /** The table row of a record: the attack, and for an updated model the update that made it. */
 function rowName(r: ScanRecordRow): string {

@@ -2,7 +2,9 @@ import { existsSync } from 'node:fs';
 import { readdir, readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { z } from 'zod';
+import { ATTACK_KINDS } from '../attacks/registry.ts';
 import { DEFENSE_NAMES, defenseNameSchema } from '../defenses/registry.ts';
+import type { DefenseName } from '../defenses/types.ts';
 import { lastPoisonedModel } from '../experiment/config.ts';
 import { meanStd } from '../metrics/statistics.ts';
 import type { ExperimentData } from './load.ts';
@@ -57,7 +59,7 @@ export async function collectScans(
   return out;
 }
 
-const ATTACK_ROWS = ['clean', 'badnets', 'blend', 'wanet'];
+const ATTACK_ROWS: string[] = ['clean', ...ATTACK_KINDS];
 const NAMES = { nc: 'Neural Cleanse', tabor: 'TABOR' } as const;
 
 /** Markdown for Tables 3-5, or a note on how to fill them when the sweep has no scans. */
@@ -93,7 +95,7 @@ export function defenseTablesMarkdown(scans: readonly ScanRecord[]): string {
     }
     return lines.join('\n');
   };
-  const at99 = (d: 'nc' | 'tabor') => ({
+  const at99 = (d: DefenseName) => ({
     name: NAMES[d],
     pick: (s: ScanRecord) => s.defense === d && s.threshold === 0.99,
   });

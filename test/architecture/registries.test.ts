@@ -66,15 +66,33 @@ test("one schema per attack: the CLI's and the API's checks agree, the seed is t
 test('no source file restates a registry as a z.enum or a list of names', () => {
   // The drift kinds' own list of names (like tfjs's kernel_names.ts); the first test ties it to DRIFTS.
   const namesFile = 'sim/drift/types.ts';
-  const names = [...keys(ATTACKS), ...keys(DRIFTS), ...keys(DEFENSES), ...keys(ARCHITECTURES)];
-  const quoted = names.map((n) => `'${n}'`).join('|');
-  const restated = new RegExp(`(z\\.enum\\(|\\[)\\s*(${quoted})\\s*,\\s*(${quoted})`);
+  const registries = [keys(ATTACKS), keys(DRIFTS), keys(DEFENSES), keys(ARCHITECTURES)];
+  const quoted = registries
+    .flat()
+    .map((n) => `'${n}'`)
+    .join('|');
+  // Any z.enum of registry names restates a registry; a plain list does when it names all of
+  // one registry's keys (a default selection such as ['badnets', 'blend'] does not).
+  const zodEnum = new RegExp(`z\\.enum\\(\\s*\\[?\\s*(${quoted})\\s*,\\s*(${quoted})`);
+  const lists = (text: string): string[][] =>
+    [...text.matchAll(/\[((?:\s*'[a-z0-9-]+'\s*,?)+)\]/g)].map((m) =>
+      [...m[1].matchAll(/'([a-z0-9-]+)'/g)].map((q) => q[1]),
+    );
+  const restates = (text: string): boolean =>
+    zodEnum.test(text) ||
+    lists(text).some((list) =>
+      registries.some((names) => names.length > 1 && names.every((n) => list.includes(n))),
+    );
   const offenders = ['sim', 'services']
     .flatMap((dir) =>
       readdirSync(join(ROOT, dir), { withFileTypes: true, recursive: true })
         .filter((e) => e.isFile() && e.name.endsWith('.ts'))
         .map((e) => relative(ROOT, join(e.parentPath, e.name))),
     )
-    .filter((file) => file !== namesFile && restated.test(readFileSync(join(ROOT, file), 'utf8')));
+    .filter((file) => file !== namesFile && restates(readFileSync(join(ROOT, file), 'utf8')));
   assert.deepEqual(offenders, []);
+  // The check itself catches both forms.
+  assert.ok(restates("z.enum(['badnets', 'blend', 'wanet'])"));
+  assert.ok(restates("const kinds = ['badnets', 'blend', 'wanet'];"));
+  assert.ok(!restates("default: ['badnets', 'blend']"));
 });
