@@ -135,11 +135,11 @@ async function readLosses(
 ): Promise<{ sum: number; last: number; count: number }> {
   if (losses.length === 0) return { sum: 0, last: 0, count: 0 };
   const scalars = losses.filter((l): l is tf.Scalar => typeof l !== 'number');
-  let values: ArrayLike<number> = losses as number[];
+  let values: Iterable<number> & ArrayLike<number> = losses as number[];
   if (scalars.length > 0) {
     if (scalars.length !== losses.length) throw new Error('readLosses: mixed native and tfjs losses');
     const stacked = tf.stack(scalars);
-    values = await stacked.data();
+    values = (await stacked.data()) as Float32Array;
     stacked.dispose();
     for (const l of scalars) l.dispose();
   }
