@@ -102,4 +102,5 @@ def main():
     print(json.dumps({"torch": torch.__version__, "threads": torch.get_num_threads(), "results": results}))
 
 
-main()
+if __name__ == "__main__":
+    main()
