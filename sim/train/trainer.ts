@@ -98,6 +98,7 @@ export async function train(model: Model, data: ImageSet, options: TrainOptions)
   } finally {
     optimizer.dispose();
     native?.store();
+    native?.dispose();
   }
   const seconds = (performance.now() - started) / 1000;
   return {

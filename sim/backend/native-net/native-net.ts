@@ -6,7 +6,13 @@ import { PLAN_STRIDE, PlanOp, planFor, type NetPlan } from './plan.ts';
 type NetKernels = Required<
   Pick<
     NativeKernels,
-    'netCreate' | 'netSetParam' | 'netGetParam' | 'netResetMomentum' | 'netTrainStep' | 'netPredict'
+    | 'netCreate'
+    | 'netSetParam'
+    | 'netGetParam'
+    | 'netResetMomentum'
+    | 'netTrainStep'
+    | 'netPredict'
+    | 'netRelease'
   >
 >;
 
@@ -14,7 +20,7 @@ function netKernels(): NetKernels | undefined {
   const k = loadedNativeKernels();
   if (!k?.netCreate || !k.netSetParam || !k.netGetParam || !k.netResetMomentum || !k.netTrainStep)
     return undefined;
-  if (!k.netPredict) return undefined;
+  if (!k.netPredict || !k.netRelease) return undefined;
   return k as NetKernels;
 }
 
@@ -78,6 +84,11 @@ export class NativeNet {
         v.assign(tf.tensor(values, v.shape, 'float32'));
       });
     });
+  }
+
+  /** Frees the native activations and primitives (the model's variables are untouched). */
+  dispose(): void {
+    this.kernels.netRelease(this.handle);
   }
 
   resetMomentum(): void {

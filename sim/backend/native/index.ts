@@ -77,6 +77,8 @@ export interface NativeKernels {
   ): void;
   /** Milliseconds per plan node forward, then backward, then loss and SGD; resets them. */
   netTimings?(net: NativeNetHandle, into: Float64Array): void;
+  /** Frees the net's activations and primitives now (it reallocates if used again). */
+  netRelease?(net: NativeNetHandle): void;
 }
 
 /** An opaque native net (freed by the garbage collector). */
