@@ -1,7 +1,9 @@
 import type { ModelSpec } from '../../models/model.ts';
 
 /** Plan ops of the native net (src/net.cc); every entry is PLAN_STRIDE ints. */
-export const PlanOp = { cbr: 1, pool: 2, add: 3, globalMax: 4, dense: 5 } as const;
+export const PlanOp = { cbr: 1, add: 3, globalMax: 4, dense: 5 } as const;
+/** cbr flag: a 2x2 max-pool follows, fused into the unit. */
+export const POOLED = 1;
 export const PLAN_STRIDE = 14;
 
 /**
@@ -42,26 +44,27 @@ class PlanBuilder {
     inputs: readonly [number, number],
     dims: readonly number[],
     p: readonly number[],
+    flags = 0,
   ): number {
     const out = this.buffers++;
     const row = [op, inputs[0], inputs[1], out, ...dims, ...p];
-    while (row.length < PLAN_STRIDE) row.push(-1);
-    this.entries.push(...row);
+    while (row.length < PLAN_STRIDE - 1) row.push(-1);
+    this.entries.push(...row, flags);
     return out;
   }
 
-  /** layers.ts convBnRelu: conv3x3 'same' - BatchNorm - ReLU. */
-  convBnRelu(x: Shape, name: string, out: number): Shape {
+  /**
+   * layers.ts convBnRelu: conv3x3 'same' - BatchNorm - ReLU; with `pool`, then maxPool2
+   * (2x2, stride 2, 'valid': odd sizes drop the last row/column), fused into one unit.
+   */
+  convBnRelu(x: Shape, name: string, out: number, pool = false): Shape {
     const p = ['conv.kernel', 'bn.gamma', 'bn.beta', 'bn.running_mean', 'bn.running_var'].map((s) =>
       this.param(`${name}.${s}`),
     );
-    return { ...x, c: out, buffer: this.emit(PlanOp.cbr, [x.buffer, -1], [x.h, x.w, x.c, out], p) };
-  }
-
-  /** layers.ts maxPool2: 2x2, stride 2, 'valid' (odd sizes drop the last row/column). */
-  maxPool2(x: Shape): Shape {
-    const buffer = this.emit(PlanOp.pool, [x.buffer, -1], [x.h, x.w, x.c, x.c], []);
-    return { buffer, h: Math.floor(x.h / 2), w: Math.floor(x.w / 2), c: x.c };
+    const buffer = this.emit(PlanOp.cbr, [x.buffer, -1], [x.h, x.w, x.c, out], p, pool ? POOLED : 0);
+    return pool
+      ? { buffer, h: Math.floor(x.h / 2), w: Math.floor(x.w / 2), c: out }
+      : { ...x, c: out, buffer };
   }
 
   add(a: Shape, b: Shape): Shape {
@@ -102,8 +105,8 @@ const widthOf = (spec: ModelSpec, channels: number): number =>
 function smallCnnPlan(spec: ModelSpec): NetPlan {
   const b = new PlanBuilder();
   let h: Shape = { buffer: 0, h: spec.height, w: spec.width, c: spec.channels };
-  h = b.maxPool2(b.convBnRelu(h, 'block1', widthOf(spec, 16)));
-  h = b.maxPool2(b.convBnRelu(h, 'block2', widthOf(spec, 32)));
+  h = b.convBnRelu(h, 'block1', widthOf(spec, 16), true);
+  h = b.convBnRelu(h, 'block2', widthOf(spec, 32), true);
   b.dense(h, 'head', spec.numClasses, true);
   return b.finish(spec);
 }
@@ -116,10 +119,10 @@ function resnet9Plan(spec: ModelSpec): NetPlan {
     b.add(x, b.convBnRelu(b.convBnRelu(x, `${name}.a`, x.c), `${name}.b`, x.c));
   let h: Shape = { buffer: 0, h: spec.height, w: spec.width, c: spec.channels };
   h = b.convBnRelu(h, 'prep', w(64));
-  h = b.maxPool2(b.convBnRelu(h, 'layer1', w(128)));
+  h = b.convBnRelu(h, 'layer1', w(128), true);
   h = residual(h, 'res1');
-  h = b.maxPool2(b.convBnRelu(h, 'layer2', w(256)));
-  h = b.maxPool2(b.convBnRelu(h, 'layer3', w(512)));
+  h = b.convBnRelu(h, 'layer2', w(256), true);
+  h = b.convBnRelu(h, 'layer3', w(512), true);
   h = residual(h, 'res3');
   b.dense(b.globalMax(h), 'head', spec.numClasses, false);
   return b.finish(spec);

@@ -21,13 +21,16 @@ namespace {
 constexpr double kBnEpsilon = 1e-5;
 constexpr float kBnMomentum = 0.1f;  // PyTorch's: running = 0.9 running + 0.1 batch
 
-enum Op : int32_t { kCbr = 1, kPool = 2, kAdd = 3, kGlobalMax = 4, kDense = 5 };
+enum Op : int32_t { kCbr = 1, kAdd = 3, kGlobalMax = 4, kDense = 5 };
+constexpr int32_t kPooled = 1;  // cbr flag: a 2x2 max-pool follows
 
-// One plan entry, 14 ints: [op, in, in2, out, h, w, cin, cout, p0, p1, p2, p3, p4, 0].
+// One plan entry, 14 ints: [op, in, in2, out, h, w, cin, cout, p0, p1, p2, p3, p4, flags].
 // cbr: conv3x3 'same' (kernel p0) - BatchNorm (gamma p1, beta p2, running mean p3, running
-// variance p4) - ReLU on an h x w x cin input. pool: 2x2 max-pool, stride 2, 'valid'.
-// add: in + in2. globalMax: max over h, w. dense: [n, cin] x [cin, cout] (weights p0) + bias p1
-// (-1: none). Buffer 0 is the input batch.
+// variance p4) - ReLU on an h x w x cin input, then with flags & kPooled a 2x2 max-pool,
+// stride 2, 'valid' (fused: the full-size ReLU output and its gradient never exist, which
+// saves most of the memory passes of a conv-BN-ReLU-pool unit). add: in + in2. globalMax:
+// max over h, w. dense: [n, cin] x [cin, cout] (weights p0) + bias p1 (-1: none). Buffer 0
+// is the input batch.
 constexpr int kPlanStride = 14;
 
 struct ConvPrimitives {
@@ -46,7 +49,9 @@ struct Node {
   int32_t op, in, in2, out;
   int64_t h, w, cin, cout;
   int32_t p[5];
+  bool pooled = false;
   std::vector<float> z;        // cbr: the convolution's output (BatchNorm's input)
+  std::vector<float> dz;       // pooled cbr: the gradient of z
   std::vector<float> mean, rstd;
   std::vector<uint8_t> argmax;  // pool: which of the 4 window positions won
   std::map<int64_t, ConvPrimitives> conv;  // by batch size
@@ -133,7 +138,10 @@ void ensureCapacity(Net& net, int64_t n) {
   size_t largest = 0;
   for (auto& node : net.nodes) {
     if (node.op == kCbr) node.z.assign(n * node.h * node.w * node.cout, 0.0f);
-    if (node.op == kPool) node.argmax.assign(n * (node.h / 2) * (node.w / 2) * node.cin, 0);
+    if (node.pooled) {
+      node.dz.assign(n * node.h * node.w * node.cout, 0.0f);
+      node.argmax.assign(n * (node.h / 2) * (node.w / 2) * node.cout, 0);
+    }
   }
   for (auto& b : net.buffers) largest = std::max(largest, b.grad.size());
   net.scratch.assign(largest, 0.0f);
@@ -260,39 +268,38 @@ void cbrForward(Net& net, Node& node, int64_t n, bool training) {
   float* __restrict a = net.buffers[node.out].data.data();
   const float* __restrict sc = scale.data();
   const float* __restrict sh = shift.data();
+  if (!node.pooled) {
 #pragma omp parallel for schedule(static)
-  for (int64_t r = 0; r < rows; r++) {
-    const float* __restrict v = z + r * ch;
-    float* __restrict o = a + r * ch;
-    for (int64_t c = 0; c < ch; c++) o[c] = std::max(0.0f, v[c] * sc[c] + sh[c]);
+    for (int64_t r = 0; r < rows; r++) {
+      const float* __restrict v = z + r * ch;
+      float* __restrict o = a + r * ch;
+      for (int64_t c = 0; c < ch; c++) o[c] = std::max(0.0f, v[c] * sc[c] + sh[c]);
+    }
+    return;
   }
-}
-
-void poolForward(Net& net, Node& node, int64_t n) {
-  const int64_t h = node.h, w = node.w, ch = node.cin, oh = h / 2, ow = w / 2;
-  const float* x = net.buffers[node.in].data.data();
-  float* y = net.buffers[node.out].data.data();
+  // max(relu(v)) = relu(max(v)), and the first maximum of v in row-major order is the one
+  // tfjs's max-pool gradient picks on the ReLU output wherever that gradient is not zero.
+  const int64_t h = node.h, w = node.w, oh = h / 2, ow = w / 2;
   uint8_t* at = node.argmax.data();
 #pragma omp parallel for schedule(static)
   for (int64_t bi = 0; bi < n * oh; bi++) {
     const int64_t b = bi / oh, i = bi % oh;
     for (int64_t j = 0; j < ow; j++) {
-      const float* p00 = x + ((b * h + 2 * i) * w + 2 * j) * ch;
+      const float* p00 = z + ((b * h + 2 * i) * w + 2 * j) * ch;
       const float* window[4] = {p00, p00 + ch, p00 + w * ch, p00 + w * ch + ch};
-      float* o = y + ((b * oh + i) * ow + j) * ch;
-      uint8_t* a = at + ((b * oh + i) * ow + j) * ch;
+      const int64_t o = ((b * oh + i) * ow + j) * ch;
       for (int64_t c = 0; c < ch; c++) {
-        // The first maximum in row-major order wins, as tfjs's max-pool gradient.
-        float best = window[0][c];
+        float best = window[0][c] * sc[c] + sh[c];
         uint8_t k = 0;
         for (uint8_t q = 1; q < 4; q++) {
-          if (window[q][c] > best) {
-            best = window[q][c];
+          const float v = window[q][c] * sc[c] + sh[c];
+          if (v > best) {
+            best = v;
             k = q;
           }
         }
-        o[c] = best;
-        a[c] = k;
+        a[o + c] = std::max(0.0f, best);
+        at[o + c] = k;
       }
     }
   }
@@ -350,7 +357,6 @@ void forward(Net& net, int64_t n, bool training) {
     double t0 = nowMs();
     switch (node.op) {
       case kCbr: cbrForward(net, node, n, training); break;
-      case kPool: poolForward(net, node, n); break;
       case kAdd: addForward(net, node, n); break;
       case kGlobalMax: globalMaxForward(net, node, n); break;
       case kDense: denseForward(net, node, n); break;
@@ -408,20 +414,57 @@ void giveGrad(Net& net, int32_t id, int64_t n, F compute) {
   for (int64_t i = 0; i < size; i++) g[i] += tmp[i];
 }
 
+// The gradient reaching BatchNorm's output at row r (an N*H*W position), channel c, through
+// the ReLU (it passes where the output is positive: tfjs's dy * step(x)) and, for a pooled
+// unit, the max-pool (only the window's winner receives, rows and columns past the last
+// full window nothing).
+struct ReluPoolGrad {
+  const float* dy;  // gradient of the node's output (pooled or not)
+  const float* y;   // the node's output
+  const uint8_t* at;
+  int64_t h, w, ch;
+  bool pooled;
+
+  // Offset of row r's entry in dy/y times ch, and which window position r is; -1: none.
+  inline void locate(int64_t r, int64_t& o, int32_t& q) const {
+    if (!pooled) {
+      o = r * ch;
+      q = 0;
+      return;
+    }
+    const int64_t x = r % w, t = r / w, yy = t % h, b = t / h, oh = h / 2, ow = w / 2;
+    if (yy >= 2 * oh || x >= 2 * ow) {
+      o = -1;
+      return;
+    }
+    o = ((b * oh + yy / 2) * ow + x / 2) * ch;
+    q = static_cast<int32_t>((yy % 2) * 2 + (x % 2));
+  }
+  inline float value(int64_t o, int32_t q, int64_t c) const {
+    if (o < 0) return 0.0f;
+    const float g = dy[o + c];
+    const bool wins = !pooled || at[o + c] == q;
+    return wins && y[o + c] > 0 ? g : 0.0f;
+  }
+};
+
 void cbrBackward(Net& net, Node& node, int64_t n) {
   const int64_t rows = n * node.h * node.w, ch = node.cout;
   Buffer& outBuf = net.buffers[node.out];
-  float* dz = outBuf.grad.data();  // dA in, dz out (in place)
-  const float* a = outBuf.data.data();
+  // dz: in place over the output's gradient when unpooled (same shape), else its own.
+  float* dz = node.pooled ? node.dz.data() : outBuf.grad.data();
+  const ReluPoolGrad grad{outBuf.grad.data(), outBuf.data.data(), node.argmax.data(), node.h, node.w, ch,
+                          node.pooled};
   const float* z = node.z.data();
   const float* mean = node.mean.data();
   const float* rstd = node.rstd.data();
   const float* gamma = net.params[node.p[1]].data();
-  // ReLU's gradient passes where its output is positive (tfjs: dy * step(x)).
   auto sums = channelSums(rows, ch, [&](int64_t r, int64_t c, float& sg, float& sgx) {
-    const int64_t i = r * ch + c;
-    sg = a[i] > 0 ? dz[i] : 0.0f;
-    sgx = sg * (z[i] - mean[c]);
+    int64_t o;
+    int32_t q;
+    grad.locate(r, o, q);
+    sg = grad.value(o, q, c);
+    sgx = sg * (z[r * ch + c] - mean[c]);
   });
   float* dGamma = net.grads[node.p[1]].data();
   float* dBeta = net.grads[node.p[2]].data();
@@ -439,11 +482,13 @@ void cbrBackward(Net& net, Node& node, int64_t n) {
   const float* __restrict xf = xcFactor.data();
 #pragma omp parallel for schedule(static)
   for (int64_t r = 0; r < rows; r++) {
+    int64_t o;
+    int32_t q;
+    grad.locate(r, o, q);
     float* __restrict d = dz + r * ch;
-    const float* __restrict ar = a + r * ch;
     const float* __restrict zr = z + r * ch;
     for (int64_t c = 0; c < ch; c++) {
-      const float g = ar[c] > 0 ? d[c] : 0.0f;
+      const float g = grad.value(o, q, c);
       d[c] = sc[c] * (g - sh[c] - (zr[c] - mean[c]) * xf[c]);
     }
   }
@@ -472,27 +517,6 @@ void cbrBackward(Net& net, Node& node, int64_t n) {
     });
   }
   net.stream.wait();
-}
-
-void poolBackward(Net& net, Node& node, int64_t n) {
-  if (node.in == 0) return;
-  const int64_t h = node.h, w = node.w, ch = node.cin, oh = h / 2, ow = w / 2;
-  const float* dy = net.buffers[node.out].grad.data();
-  const uint8_t* at = node.argmax.data();
-  giveGrad(net, node.in, n, [&](float* dx) {
-#pragma omp parallel for schedule(static)
-    for (int64_t b = 0; b < n; b++) {
-      std::fill(dx + b * h * w * ch, dx + (b + 1) * h * w * ch, 0.0f);
-      for (int64_t i = 0; i < oh; i++) {
-        for (int64_t j = 0; j < ow; j++) {
-          const int64_t o = ((b * oh + i) * ow + j) * ch;
-          float* p00 = dx + ((b * h + 2 * i) * w + 2 * j) * ch;
-          float* window[4] = {p00, p00 + ch, p00 + w * ch, p00 + w * ch + ch};
-          for (int64_t c = 0; c < ch; c++) window[at[o + c]][c] = dy[o + c];
-        }
-      }
-    }
-  });
 }
 
 void addBackward(Net& net, Node& node, int64_t n) {
@@ -572,7 +596,6 @@ void backward(Net& net, int64_t n) {
     if (!net.buffers[node.out].hasGrad) throw std::runtime_error("plan: a node's output has no gradient");
     switch (node.op) {
       case kCbr: cbrBackward(net, node, n); break;
-      case kPool: poolBackward(net, node, n); break;
       case kAdd: addBackward(net, node, n); break;
       case kGlobalMax: globalMaxBackward(net, node, n); break;
       case kDense: denseBackward(net, node, n); break;
@@ -684,6 +707,7 @@ napi_value NetCreate(napi_env env, napi_callback_info info) {
       node.cin = e[6];
       node.cout = e[7];
       std::copy(e + 8, e + 13, node.p);
+      node.pooled = node.op == kCbr && (e[13] & kPooled) != 0;
       auto known = [&](int32_t id) {
         if (id < 0 || static_cast<size_t>(id) >= net->buffers.size()) throw std::runtime_error("plan: unknown buffer");
         return net->buffers[id].perSample;
@@ -694,11 +718,8 @@ napi_value NetCreate(napi_env env, napi_callback_info info) {
           if (known(node.in) != node.h * node.w * node.cin) throw std::runtime_error("plan: cbr input size");
           param(node.p[0], 9 * node.cin * node.cout);
           for (int q = 1; q < 5; q++) param(node.p[q], node.cout);
-          perSample = node.h * node.w * node.cout;
-          break;
-        case kPool:
-          if (known(node.in) != node.h * node.w * node.cin) throw std::runtime_error("plan: pool input size");
-          perSample = (node.h / 2) * (node.w / 2) * node.cin;
+          perSample = node.pooled ? (node.h / 2) * (node.w / 2) * node.cout : node.h * node.w * node.cout;
+          if (perSample == 0) throw std::runtime_error("plan: pooling an input smaller than 2x2");
           break;
         case kAdd:
           if (known(node.in) != known(node.in2)) throw std::runtime_error("plan: add sizes differ");
