@@ -43,9 +43,12 @@ const config = parseExperimentConfig({
 
 const backend = await loadBackend();
 const started = performance.now();
+const cpuBefore = process.cpuUsage();
 const result = await runSeed(config, seed);
 const permanenceSeconds = (performance.now() - started) / 1000;
-console.log(`permanence: ${permanenceSeconds.toFixed(1)} s`);
+const cpuUsed = process.cpuUsage(cpuBefore);
+const permanenceCpuSeconds = (cpuUsed.user + cpuUsed.system) / 1e6;
+console.log(`permanence: ${permanenceSeconds.toFixed(1)} s (${permanenceCpuSeconds.toFixed(1)} CPU-s)`);
 
 /** The sets runSeed trained and evaluated on, rebuilt with the same seeds (runner.ts). */
 function protocolData(cfg: ExperimentConfig): Record<string, ImageSet> {
@@ -76,6 +79,7 @@ interface TorchRun {
   torch: string;
   threads: number;
   seconds: number;
+  cpuSeconds: number;
   models: { acc: number; asr: number }[];
   static: { acc: number; asr: number }[];
 }
@@ -122,6 +126,9 @@ async function runPytorch(cfg: ExperimentConfig): Promise<TorchRun | { skipped: 
 
 const torch = await runPytorch(config);
 const ratio = 'seconds' in torch ? permanenceSeconds / torch.seconds : undefined;
+// CPU-seconds of all threads: what the seed costs, much less sensitive than wall time to
+// other jobs on a shared machine.
+const cpuRatio = 'seconds' in torch ? permanenceCpuSeconds / torch.cpuSeconds : undefined;
 const pct = (v: number | null | undefined): string =>
   v === null || v === undefined ? '-' : (v * 100).toFixed(1);
 console.log(
@@ -134,8 +141,10 @@ console.log(
     .join(' ')} on ${os.cpus().length} cpus`,
 );
 if ('seconds' in torch) {
-  console.log(`pytorch ${torch.torch}, ${torch.threads} threads: ${torch.seconds.toFixed(1)} s`);
-  console.log(`permanence / pytorch wall time: ${ratio?.toFixed(2)}x\n`);
+  console.log(
+    `pytorch ${torch.torch}, ${torch.threads} threads: ${torch.seconds.toFixed(1)} s (${torch.cpuSeconds.toFixed(1)} CPU-s)`,
+  );
+  console.log(`permanence / pytorch wall time: ${ratio?.toFixed(2)}x; CPU time: ${cpuRatio?.toFixed(2)}x\n`);
   console.log('model  acc (perm / torch)  ASR (perm / torch)');
   result.models.forEach((m, i) => {
     const t = torch.models[i];
@@ -164,10 +173,12 @@ await writeFile(
       loadavg: os.loadavg(),
       permanence: {
         seconds: permanenceSeconds,
+        cpuSeconds: permanenceCpuSeconds,
         models: result.models.map((m) => ({ acc: m.cleanAccuracy, asr: m.asr })),
       },
       pytorch: torch,
       ratio,
+      cpuRatio,
     },
     null,
     2,

@@ -52,6 +52,7 @@ const medianOf = (net: string, batch: number, all: Measured[]): Measured => {
     net,
     batch,
     trainSps: median(mine.map((t) => t.trainSps)),
+    trainCpuSps: median(mine.map((t) => t.trainCpuSps ?? Number.NaN)),
     inferSps: median(mine.map((t) => t.inferSps)),
   };
 };
@@ -80,6 +81,8 @@ const rows = permanence.map((p) => {
     permanence: p,
     pytorch: t,
     trainRatio: t ? p.trainSps / t.trainSps : undefined,
+    /** The same ratio per CPU-second: what a sample costs, less sensitive to machine load. */
+    trainCpuRatio: t?.trainCpuSps && p.trainCpuSps ? p.trainCpuSps / t.trainCpuSps : undefined,
     inferRatio: t ? p.inferSps / t.inferSps : undefined,
   };
 });
@@ -98,13 +101,24 @@ else console.log(`pytorch: skipped (${pytorch?.reason ?? 'not run'})`);
 console.log(
   `${values.warmup} warm-up steps + about ${values.samples} timed samples per cell, median of ${values.rounds} rounds; samples/s\n`,
 );
-const header = ['net', 'batch', 'train', 'torch train', 'ratio', 'infer', 'torch infer', 'ratio'];
+const header = [
+  'net',
+  'batch',
+  'train',
+  'torch train',
+  'ratio',
+  'cpu-time ratio',
+  'infer',
+  'torch infer',
+  'ratio',
+];
 const table = rows.map((r) => [
   r.net,
   String(r.batch),
   fmt(r.permanence.trainSps),
   fmt(r.pytorch?.trainSps),
   fmt(r.trainRatio),
+  fmt(r.trainCpuRatio),
   fmt(r.permanence.inferSps),
   fmt(r.pytorch?.inferSps),
   fmt(r.inferRatio),
