@@ -7,7 +7,7 @@ test('defaults follow the protocol: MNIST, BadNets 10% in D0, rotate 4, 15 updat
   assert.equal(c.dataset, 'mnist');
   assert.deepEqual(c.attack, { kind: 'badnets' });
   assert.equal(c.poisonRatio, 0.1);
-  assert.deepEqual(c.drift, [{ kind: 'rotate', step: 4 }]);
+  assert.deepEqual(c.drift, [{ kind: 'rotate', step: 4, interpolation: 'nearest' }]);
   assert.equal(c.updates, 15);
   assert.deepEqual(c.update, { epochs: 5, batchSize: 64, schedule: { kind: 'constant', lr: 0.01 } });
 });
