@@ -19,6 +19,11 @@ export interface Throughput {
   readonly net: string;
   /** Training samples per second (forward, backward, SGD step). */
   readonly trainSps: number;
+  /**
+   * Training samples per CPU-second of the process (all threads): the work a sample costs,
+   * much less sensitive than wall time to other jobs on a shared machine.
+   */
+  readonly trainCpuSps?: number;
   /** Inference samples per second (eval mode). */
   readonly inferSps: number;
 }

@@ -79,10 +79,11 @@ def measure(net, batch, warmup, steps):
     model.train()
     for _ in range(warmup):
         train_step()
-    start = time.perf_counter()
+    start, cpu_start = time.perf_counter(), time.process_time()
     for _ in range(steps):
         train_step()
     train_sps = batch * steps / (time.perf_counter() - start)
+    train_cpu_sps = batch * steps / (time.process_time() - cpu_start)
 
     model.eval()
     with torch.no_grad():
@@ -92,7 +93,7 @@ def measure(net, batch, warmup, steps):
         for _ in range(steps):
             model(x)
         infer_sps = batch * steps / (time.perf_counter() - start)
-    return {"net": net["name"], "trainSps": train_sps, "inferSps": infer_sps}
+    return {"net": net["name"], "trainSps": train_sps, "trainCpuSps": train_cpu_sps, "inferSps": infer_sps}
 
 
 def main():
@@ -102,4 +103,5 @@ def main():
     print(json.dumps({"torch": torch.__version__, "threads": torch.get_num_threads(), "results": results}))
 
 
-main()
+if __name__ == "__main__":
+    main()

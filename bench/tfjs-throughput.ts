@@ -25,7 +25,8 @@ async function trainThroughput(
   data: ImageSet,
   config: BenchConfig,
   steps: number,
-): Promise<number> {
+): Promise<{ wall: number; cpu: number }> {
+  const cpuBefore = process.cpuUsage();
   const report = await train(model, data, {
     epochs: 1,
     batchSize: config.batch,
@@ -34,7 +35,9 @@ async function trainThroughput(
     progressEvery: steps,
   });
   if (report.steps !== steps) throw new Error(`expected ${steps} steps, ran ${report.steps}`);
-  return report.samplesPerSecond;
+  const cpu = process.cpuUsage(cpuBefore);
+  const cpuSeconds = (cpu.user + cpu.system) / 1e6;
+  return { wall: report.samplesPerSecond, cpu: data.count / Math.max(cpuSeconds, 1e-9) };
 }
 
 async function inferThroughput(model: Model, x: tf.Tensor4D, steps: number): Promise<number> {
@@ -60,7 +63,7 @@ export async function measureTfjs(net: BenchNet, config: BenchConfig): Promise<T
     const warm = randomSet(net, config.batch * config.warmup);
     const timed = randomSet(net, config.batch * config.steps);
     await trainThroughput(model, warm, config, config.warmup);
-    const trainSps = await trainThroughput(model, timed, config, config.steps);
+    const { wall: trainSps, cpu: trainCpuSps } = await trainThroughput(model, timed, config, config.steps);
     const x = tf.tensor4d(timed.images.subarray(0, config.batch * net.size * net.size * net.channels), [
       config.batch,
       net.size,
@@ -70,7 +73,7 @@ export async function measureTfjs(net: BenchNet, config: BenchConfig): Promise<T
     await inferThroughput(model, x, config.warmup);
     const inferSps = await inferThroughput(model, x, config.steps);
     x.dispose();
-    return { net: net.name, trainSps, inferSps };
+    return { net: net.name, trainSps, trainCpuSps, inferSps };
   } finally {
     model.dispose();
   }

@@ -1,17 +1,33 @@
 import * as tf from '@tensorflow/tfjs-core';
 import type { ImageSet } from '../data/image-set.ts';
+import { NativeNet } from '../backend/native-net/native-net.ts';
 import type { Model } from '../models/model.ts';
 import { sliceTensor } from '../train/batches.ts';
 
 const EVAL_BATCH = 500;
 
-/** Predicted class per image, in inference mode (BN running statistics). */
+/**
+ * Predicted class per image, in inference mode (BN running statistics): one native call
+ * per batch on the fast path (sim/backend/native-net/), else tfjs ops.
+ */
 export async function predictLabels(
   model: Model,
   set: ImageSet,
   batchSize = EVAL_BATCH,
 ): Promise<Int32Array> {
   const out = new Int32Array(set.count);
+  const native = set.count > 0 ? NativeNet.forModel(model) : undefined;
+  if (native) {
+    try {
+      for (let from = 0; from < set.count; from += batchSize) {
+        const n = Math.min(batchSize, set.count - from);
+        argMaxRows(native.predict(set.images, from, n), model.spec.numClasses, out.subarray(from, from + n));
+      }
+    } finally {
+      native.dispose();
+    }
+    return out;
+  }
   for (let from = 0; from < set.count; from += batchSize) {
     const to = Math.min(from + batchSize, set.count);
     const predictions = tf.tidy(() => tf.argMax(model.apply(sliceTensor(set, from, to), false), 1));
@@ -19,6 +35,15 @@ export async function predictLabels(
     predictions.dispose();
   }
   return out;
+}
+
+/** Index of each row's largest value (the first on ties, as tf.argMax). */
+export function argMaxRows(values: Float32Array, columns: number, into: Int32Array): void {
+  for (let r = 0; r < into.length; r++) {
+    let best = 0;
+    for (let c = 1; c < columns; c++) if (values[r * columns + c] > values[r * columns + best]) best = c;
+    into[r] = best;
+  }
 }
 
 /** Share of images predicted as their label. */

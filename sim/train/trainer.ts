@@ -2,6 +2,7 @@ import './register-gradients.ts';
 import * as tf from '@tensorflow/tfjs-core';
 import type { ImageSet } from '../data/image-set.ts';
 import type { Model } from '../models/model.ts';
+import { NativeNet } from '../backend/native-net/native-net.ts';
 import { createRng, permutation, type Rng } from '../rng.ts';
 import { batchTensors } from './batches.ts';
 import { learningRate, type ScheduleSpec } from './schedules.ts';
@@ -52,13 +53,17 @@ export function stepsPerRun(count: number, batchSize: number, epochs: number): n
 
 /**
  * Trains `model` in place on `data` with SGD-momentum and the given schedule: F0 training
- * and every fine-tuning update go through here. Momentum buffers are fresh per call (docs/experiments.md).
- * Stops early, reporting `diverged`, when the loss becomes NaN or infinite.
+ * and every fine-tuning update go through here. Momentum buffers are fresh per call
+ * (docs/experiments.md). Stops early, reporting `diverged`, when the loss becomes NaN or
+ * infinite. On the fast path each step is one native call (sim/backend/native-net/), else
+ * tfjs ops; both compute the same step (test/backend/native-net.test.ts).
  */
 export async function train(model: Model, data: ImageSet, options: TrainOptions): Promise<TrainReport> {
   const started = performance.now();
   const rng = batchOrderRng(options.seed);
-  const optimizer = new SgdMomentum(options.sgd ?? DEFAULT_SGD);
+  const sgd = options.sgd ?? DEFAULT_SGD;
+  const optimizer = new SgdMomentum(sgd);
+  const native = NativeNet.forModel(model);
   const perEpoch = Math.ceil(data.count / options.batchSize);
   const totalSteps = perEpoch * options.epochs;
   const progressEvery = options.progressEvery ?? Math.max(1, Math.floor(totalSteps / 50));
@@ -69,12 +74,15 @@ export async function train(model: Model, data: ImageSet, options: TrainOptions)
   try {
     for (let epoch = 0; epoch < options.epochs && !diverged; epoch++) {
       const order = permutation(data.count, rng);
-      const losses: tf.Scalar[] = [];
+      const losses: (tf.Scalar | number)[] = [];
       for (let from = 0; from < data.count; from += options.batchSize) {
         options.signal?.throwIfAborted();
         const lr = learningRate(options.schedule, step, totalSteps);
+        const to = Math.min(from + options.batchSize, data.count);
         losses.push(
-          trainStep(model, optimizer, data, order, from, Math.min(from + options.batchSize, data.count), lr),
+          native
+            ? native.trainStep(data.images, data.labels, order.subarray(from, to), lr, sgd)
+            : trainStep(model, optimizer, data, order, from, to, lr),
         );
         step++;
         samples += Math.min(options.batchSize, data.count - from);
@@ -97,6 +105,8 @@ export async function train(model: Model, data: ImageSet, options: TrainOptions)
     }
   } finally {
     optimizer.dispose();
+    native?.store();
+    native?.dispose();
   }
   const seconds = (performance.now() - started) / 1000;
   return {
@@ -129,12 +139,19 @@ function trainStep(
   });
 }
 
-async function readLosses(losses: tf.Scalar[]): Promise<{ sum: number; last: number; count: number }> {
+async function readLosses(
+  losses: (tf.Scalar | number)[],
+): Promise<{ sum: number; last: number; count: number }> {
   if (losses.length === 0) return { sum: 0, last: 0, count: 0 };
-  const stacked = tf.stack(losses);
-  const values = await stacked.data();
-  stacked.dispose();
-  for (const l of losses) l.dispose();
+  const scalars = losses.filter((l): l is tf.Scalar => typeof l !== 'number');
+  let values: Iterable<number> & ArrayLike<number> = losses as number[];
+  if (scalars.length > 0) {
+    if (scalars.length !== losses.length) throw new Error('readLosses: mixed native and tfjs losses');
+    const stacked = tf.stack(scalars);
+    values = (await stacked.data()) as Float32Array;
+    stacked.dispose();
+    for (const l of scalars) l.dispose();
+  }
   let sum = 0;
   for (const v of values) sum += v;
   return { sum, last: values[values.length - 1], count: values.length };

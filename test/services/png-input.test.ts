@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { deflateSync } from 'node:zlib';
 import { PNG } from 'pngjs';
-import { imageFromPng } from '../../services/predict/image-input.ts';
+import { imageFromPng, InvalidImageError } from '../../services/predict/image-input.ts';
 import { checkPng } from '../../services/predict/png-header.ts';
 
 const shape = { height: 28, width: 28, channels: 1 };
@@ -45,7 +45,7 @@ function chunked(
 const rejects = (data: Buffer, pattern: RegExp) =>
   assert.throws(
     () => imageFromPng(data, shape),
-    (e: Error & { status?: number }) => e.status === 400 && pattern.test(e.message),
+    (e: Error) => e instanceof InvalidImageError && e.field === 'body' && pattern.test(e.message),
   );
 
 test('valid grayscale, RGB, RGBA and 16-bit PNGs decode to the model input', () => {

@@ -44,6 +44,47 @@ export interface NativeKernels {
   /** OpenMP threads of the calling thread's parallel regions (other threads keep theirs). */
   setThreads?(n: number): void;
   version(): string;
+  /** The whole-network training step (src/net.cc); see sim/backend/native-net/. */
+  netCreate?(
+    plan: Int32Array,
+    input: readonly [number, number, number],
+    classes: number,
+    logitScale: number,
+    paramSizes: Int32Array,
+    trainable: Uint8Array,
+  ): NativeNetHandle;
+  netSetParam?(net: NativeNetHandle, index: number, values: Float32Array): void;
+  netGetParam?(net: NativeNetHandle, index: number, into: Float32Array): void;
+  netResetMomentum?(net: NativeNetHandle): void;
+  /** One SGD step on images order[0, n); returns the batch's mean loss. */
+  netTrainStep?(
+    net: NativeNetHandle,
+    images: Float32Array,
+    labels: Int32Array,
+    order: Int32Array,
+    n: number,
+    lr: number,
+    momentum: number,
+    weightDecay: number,
+  ): number;
+  /** Inference-mode logits (logit scale applied) of images [from, from + n). */
+  netPredict?(
+    net: NativeNetHandle,
+    images: Float32Array,
+    from: number,
+    n: number,
+    logits: Float32Array,
+  ): void;
+  /** Milliseconds per plan node forward, then backward, then loss and SGD; resets them. */
+  netTimings?(net: NativeNetHandle, into: Float64Array): void;
+  /** Frees the net's activations and primitives now (it reallocates if used again). */
+  netRelease?(net: NativeNetHandle): void;
+}
+
+/** An opaque native net (freed by the garbage collector). */
+declare const nativeNetBrand: unique symbol;
+export interface NativeNetHandle {
+  readonly [nativeNetBrand]: true;
 }
 
 export type NativeStatus =
@@ -86,6 +127,11 @@ export function loadNativeKernels(): NativeStatus {
  * Caps the native kernels' threads for the calling JS thread only. Returns false when the
  * addon is not loaded (or was built before setThreads existed); then nothing changes.
  */
+/** The addon, when the backend loader has already loaded it (never loads it by itself). */
+export function loadedNativeKernels(): NativeKernels | undefined {
+  return status?.loaded ? status.kernels : undefined;
+}
+
 export function setNativeThreadsOfThisThread(n: number): boolean {
   // Only an addon the backend loader already loaded: this must not pull it in by itself.
   if (!status?.loaded || typeof status.kernels.setThreads !== 'function') return false;
