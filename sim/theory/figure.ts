@@ -50,18 +50,11 @@ export function theorySpec(result: TheoryResult): TopLevelSpec {
   const ticks = [0, 1, 3, 10, 30, 100, 300, 1000, 3000, 10000, 30000].filter(
     (t) => t <= result.options.iterations,
   );
-  const color = {
-    field: 'series',
-    type: 'nominal',
-    scale: { domain: series, range: [...PALETTE.slice(0, scheduleLabels.length), '#555555', '#999999'] },
+  const { color, strokeDash } = seriesEncodings(
+    series,
+    [...PALETTE.slice(0, scheduleLabels.length), '#555555', '#999999'],
     legend,
-  };
-  const strokeDash = {
-    field: 'series',
-    type: 'nominal',
-    scale: { domain: series, range: series.map((_, i) => DASHES[i % DASHES.length]) },
-    legend,
-  };
+  );
   const x = {
     field: 't',
     type: 'quantitative',
@@ -115,18 +108,7 @@ export function survivalSpec(result: TheoryResult): TopLevelSpec {
   }));
   const alphas = result.ratios.map((r) => r.alpha);
   const legend = { title: null, symbolType: 'stroke', symbolSize: 500, labelLimit: 0 };
-  const color = {
-    field: 'series',
-    type: 'nominal',
-    scale: { domain: labels, range: PALETTE.slice(0, labels.length) },
-    legend,
-  };
-  const strokeDash = {
-    field: 'series',
-    type: 'nominal',
-    scale: { domain: labels, range: labels.map((_, i) => DASHES[i % DASHES.length]) },
-    legend,
-  };
+  const { color, strokeDash } = seriesEncodings(labels, PALETTE.slice(0, labels.length), legend);
   const x = {
     field: 'x',
     type: 'quantitative',
@@ -168,4 +150,15 @@ export function survivalSpec(result: TheoryResult): TopLevelSpec {
       },
     ],
   } as unknown as TopLevelSpec;
+}
+
+/** Colour and dash encodings of the `series` field, so that lines differ in greyscale too. */
+function seriesEncodings(domain: readonly string[], colours: readonly string[], legend: object) {
+  const encoding = (range: readonly (string | readonly number[])[]) => ({
+    field: 'series',
+    type: 'nominal',
+    scale: { domain, range },
+    legend,
+  });
+  return { color: encoding(colours), strokeDash: encoding(domain.map((_, i) => DASHES[i % DASHES.length])) };
 }
