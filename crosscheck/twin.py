@@ -202,7 +202,7 @@ def run_experiment(request):
         index = training["index"]
         if index == 0 and f0_cache and os.path.exists(f0_cache):
             model.load_state_dict(torch.load(f0_cache))
-            loss = float("nan")
+            loss = None  # not trained here; JSON has no NaN
         else:
             x, y = training_set(inputs, training, images, labels, split["d0"], split["pool"])
             loss = train_call(model, x, y, training, sgd)
@@ -218,7 +218,7 @@ def run_experiment(request):
             stamped = stamp(clean[keep], trigger)
             record["asr"] = hit_rate(model, stamped, torch.full((stamped.shape[0],), target))
         records.append(record)
-        print(json.dumps(record), file=sys.stderr, flush=True)
+        print(json.dumps(record, allow_nan=False), file=sys.stderr, flush=True)
     return {"models": records}
 
 
@@ -257,7 +257,7 @@ def main():
     torch.manual_seed(0)
     answer = run_experiment(request) if request["mode"] == "experiment" else run_train(request)
     answer.update({"torch": torch.__version__, "threads": threads})
-    json.dump(answer, sys.stdout)
+    json.dump(answer, sys.stdout, allow_nan=False)
 
 
 if __name__ == "__main__":
