@@ -29,7 +29,7 @@ describe('FsModelStore on disk', () => {
     await store.init();
     await store.saveVersion('m', draft(0, [1, 2, 3]));
     await store.promote('m', 1, 0, 'initial');
-    assert.deepEqual((await readdir(join(root, 'models/m'))).sort(), ['promoted.json', 'v1']);
+    assert.deepEqual((await readdir(join(root, 'models/m'))).sort(), ['aliases.json', 'promoted.json', 'v1']);
     assert.deepEqual((await readdir(join(root, 'models/m/v1'))).sort(), [
       'manifest.json',
       'metrics.json',
