@@ -38,15 +38,14 @@ export function createApp(d: AppDeps): Express {
   app.use(requestLog(d.log));
   app.use(express.json({ limit: JSON_LIMIT, strict: true }));
 
-  const registry = { store: d.store, name: d.loop.name };
   app.use(publicRoutes(d));
-  app.use(registryReadRoutes(registry));
+  app.use(registryReadRoutes(d));
   app.use(docsRoutes());
   app.use(
     '/admin',
     requireBearer(() => [d.adminToken]),
     adminRoutes(d.loop, d.log),
-    registryAdminRoutes(registry, d.log),
+    registryAdminRoutes(d, d.log),
   );
   app.use(
     '/hooks',

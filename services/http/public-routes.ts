@@ -99,7 +99,11 @@ export function publicRoutes(d: PublicDeps): Router {
     if (!manifest) throw new HttpError(404, `version ${version} does not exist`);
     const loaded = await d.store.loadVersion(d.loop.name, version);
     const view = versionView(manifest, await loadAliases(d.store, d.loop.name));
-    res.json({ manifest: view, metrics: loaded.metrics, promoted: d.loop.state().model?.version === version });
+    res.json({
+      manifest: view,
+      metrics: loaded.metrics,
+      promoted: d.loop.state().model?.version === version,
+    });
   });
 
   r.get('/api/alerts', (_req, res) => {

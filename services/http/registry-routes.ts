@@ -9,6 +9,7 @@ import { deleteAlias, deleteTag, loadAliases, setAlias, setTags } from '../regis
 import type { ModelStore } from '../registry/model-store.ts';
 import { loadScans } from '../registry/scans.ts';
 import type { Logger } from '../log.ts';
+import type { LoopControl } from '../loop/loop-control.ts';
 import { refusals } from './admin-routes.ts';
 import { HttpError } from './errors.ts';
 import { aliasBody, aliasParam, noQuery, tagBody, tagParams, versionParam } from './schemas.ts';
@@ -16,8 +17,8 @@ import { parseOr400 } from './validate.ts';
 
 export interface RegistryDeps {
   store: ModelStore;
-  /** The model the service serves. */
-  name: string;
+  /** The loop names the model the service serves. */
+  loop: Pick<LoopControl, 'name'>;
 }
 
 export function registryReadRoutes(d: RegistryDeps): Router {
@@ -25,12 +26,12 @@ export function registryReadRoutes(d: RegistryDeps): Router {
 
   r.get('/api/aliases', async (req, res) => {
     parseOr400(noQuery, req.query, 'query');
-    res.json({ aliases: aliasMap(await loadAliases(d.store, d.name)) });
+    res.json({ aliases: aliasMap(await loadAliases(d.store, d.loop.name)) });
   });
 
   r.get('/api/models/:version/scans', async (req, res) => {
     const { version } = parseOr400(versionParam, req.params, 'params');
-    res.json(await loadScans(d.store, d.name, version));
+    res.json(await loadScans(d.store, d.loop.name, version));
   });
 
   r.use(refusals);
@@ -43,28 +44,29 @@ export function registryAdminRoutes(d: RegistryDeps, log: Logger): Router {
   r.put('/aliases/:alias', async (req, res) => {
     const { alias } = parseOr400(aliasParam, req.params, 'params');
     const { version } = parseOr400(aliasBody, req.body, 'body');
-    const aliases = await setAlias(d.store, d.name, alias, version);
+    const aliases = await setAlias(d.store, d.loop.name, alias, version);
     log.info({ alias, version }, 'alias set');
     res.json({ aliases });
   });
 
   r.delete('/aliases/:alias', async (req, res) => {
     const { alias } = parseOr400(aliasParam, req.params, 'params');
-    if (!(await deleteAlias(d.store, d.name, alias))) throw new HttpError(404, `alias '${alias}' is not set`);
-    res.json({ aliases: aliasMap(await loadAliases(d.store, d.name)) });
+    if (!(await deleteAlias(d.store, d.loop.name, alias)))
+      throw new HttpError(404, `alias '${alias}' is not set`);
+    res.json({ aliases: aliasMap(await loadAliases(d.store, d.loop.name)) });
   });
 
   r.put('/models/:version/tags/:key', async (req, res) => {
     const { version, key } = parseOr400(tagParams, req.params, 'params');
     const { value } = parseOr400(tagBody, req.body, 'body');
-    res.json({ version, tags: await setTags(d.store, d.name, version, { [key]: value }) });
+    res.json({ version, tags: await setTags(d.store, d.loop.name, version, { [key]: value }) });
   });
 
   r.delete('/models/:version/tags/:key', async (req, res) => {
     const { version, key } = parseOr400(tagParams, req.params, 'params');
-    if (!(await deleteTag(d.store, d.name, version, key)))
+    if (!(await deleteTag(d.store, d.loop.name, version, key)))
       throw new HttpError(404, `v${version} has no tag '${key}'`);
-    const record = await loadAliases(d.store, d.name);
+    const record = await loadAliases(d.store, d.loop.name);
     res.json({ version, tags: record.tags[version] ?? {} });
   });
 

@@ -525,7 +525,11 @@ describe('accepted requests', () => {
   it('shows promotion in the version list, and sets and removes user aliases and tags', async () => {
     const get = async <T>(path: string) => (await (await fetch(`${svc.url}${path}`)).json()) as T;
     const send = (method: string, path: string, body?: unknown) =>
-      fetch(`${svc.url}${path}`, { method, headers: admin, body: body && json(body) });
+      fetch(`${svc.url}${path}`, {
+        method,
+        headers: admin,
+        body: body === undefined ? undefined : json(body),
+      });
     type View = { version: number; status: string; aliases: string[]; tags: Record<string, string> };
     let v1 = (await get<{ versions: View[] }>('/api/models')).versions[0];
     // The stored manifest says candidate; the registry knows v1 was promoted.

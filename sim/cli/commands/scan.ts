@@ -37,7 +37,10 @@ export function registerScan(program: Command): void {
   program
     .command('scan')
     .description('Scan a model for a backdoor: reverse-engineer a trigger per label (Neural Cleanse, TABOR).')
-    .requiredOption('-m, --model <ref>', 'a model file (.bin), a registry version folder, or <name>@v<N>')
+    .requiredOption(
+      '-m, --model <ref>',
+      'a model file (.bin), a registry version folder, <name>@v<N> or <name>@<alias> (champion, previous, ...)',
+    )
     .option('-d, --defense <name>', 'nc | tabor | both', 'nc')
     .option(
       '-t, --threshold <asr>',
@@ -75,6 +78,7 @@ export function registerScan(program: Command): void {
 Examples:
   permanence scan --model runs/nc-badnets-sgd/models/seed-0/F0.bin --defense both
   permanence scan --model live@v3 --defense nc --threshold 0.5
+  permanence scan --model live-mnist@champion --registry data
 
 Prints label, mask norm, reached ASR, anomaly index and flag per label; writes <out>/scan.json and
 <out>/triggers-<defense>.png. Exit code 0: not flagged; 3: flagged (anomaly index > 2); 1: error; 2: usage.`,
