@@ -1,12 +1,13 @@
 /**
  * What a scheduled scan costs the live loop, on the service's real defaults (MNIST, small
  * CNN, 1,000 pool images and 3 epochs a cycle): for each scan budget (clean images x
- * epochs at most), start the service, scan the clean F0, inject a one-shot BadNets
- * campaign, run the poisoned update and scan it, then run one benign update. Reports the
+ * epochs at most), start the service, scan the clean F0, inject the demo's BadNets campaign
+ * (3x3, ratio 0.2, two updates: services/demo-scenario.ts), run the two poisoned updates
+ * and scan the result, then run one benign update. Reports the
  * scan and cycle wall times and each scan's verdict, so a default can be chosen that both
  * catches the fresh backdoor and leaves the cycle interval room (docs/service.md).
  *
- *   node --import tsx bench/live-scan.ts [subset:epochs ...]   (default 100:5 200:10)
+ *   node --import tsx bench/live-scan.ts [subset:epochs ...]   (default 200:10 200:5 100:10)
  *
  * Writes bench/results/live-scan-<date>.json. About 2-4 minutes per budget on 2 cores.
  */
@@ -19,7 +20,7 @@ import type { CycleReport } from '../services/loop/live-loop.ts';
 import { startService } from '../services/service.ts';
 import { writeAtomic } from '../sim/experiment/run-folder.ts';
 
-const budgets = (process.argv.length > 2 ? process.argv.slice(2) : ['100:5', '200:10']).map((b) => {
+const budgets = (process.argv.length > 2 ? process.argv.slice(2) : ['200:10', '200:5', '100:10']).map((b) => {
   const [subset, epochs] = b.split(':').map(Number);
   if (!(subset > 0 && epochs > 0)) throw new Error(`budget '${b}' is not <subset>:<epochs>`);
   return { subset, epochs };
@@ -45,11 +46,12 @@ for (const { subset, epochs } of budgets) {
     const clean = await service.loop.scanNow();
     await service.loop.createCampaign({
       trigger: { kind: 'badnets', size: 3 },
-      ratio: 0.1,
+      ratio: 0.2,
       target: 0,
-      mode: 'one-shot',
-      cycles: 1,
+      mode: 'persistent',
+      cycles: 2,
     });
+    await service.loop.runCycle('admin');
     const poisonedCycle = (await service.loop.runCycle('admin')) as CycleReport;
     const poisoned = await service.loop.scanNow();
     const benignCycle = (await service.loop.runCycle('admin')) as CycleReport;
