@@ -86,12 +86,19 @@ export function storeContract(makeStore: () => ModelStore): void {
     const store = makeStore();
     await store.init();
     assert.equal(await store.loadDocument('doc', 'counter.json'), undefined);
-    const add = () => store.updateDocument('doc', 'counter.json', (n) => ((n as number | undefined) ?? 0) + 1);
+    const add = () =>
+      store.updateDocument('doc', 'counter.json', (n) => ((n as number | undefined) ?? 0) + 1);
     // Unserialised, these read-modify-writes would lose increments.
     assert.deepEqual((await Promise.all([add(), add(), add(), add()])).sort(), [1, 2, 3, 4]);
     assert.equal(await store.loadDocument('doc', 'counter.json'), 4);
-    await assert.rejects(store.updateDocument('doc', '../escape.json', () => 1), /not a registry document/);
-    await assert.rejects(store.updateDocument('doc', 'v1/../x.json', () => 1), /not a registry document/);
+    await assert.rejects(
+      store.updateDocument('doc', '../escape.json', () => 1),
+      /not a registry document/,
+    );
+    await assert.rejects(
+      store.updateDocument('doc', 'v1/../x.json', () => 1),
+      /not a registry document/,
+    );
     // A failing update writes nothing and does not block the next one.
     await assert.rejects(
       store.updateDocument('doc', 'counter.json', () => {
