@@ -115,7 +115,8 @@ test('the dashboard follows the live loop and drives it', { timeout: 300_000 }, 
     );
     const status = new Map(registry.versions.map((v) => [v.version, v.status]));
     assert.ok(
-      drawn.promoted.every((v) => status.get(v) === 'candidate'),
+      // The stored manifests stay `candidate`; the registry's view says they were served.
+      drawn.promoted.every((v) => status.get(v) === 'promoted'),
       `versions ${drawn.promoted} are drawn as promoted`,
     );
     assert.ok(
@@ -364,9 +365,11 @@ test('the dashboard follows the live loop and drives it', { timeout: 300_000 }, 
         .map((e) => e.id || e.className),
     );
     assert.deepEqual(clipped, []);
+    // Each cell of a campaign card is labelled (the label is drawn from data-label).
     assert.match(
-      (await page.textContent('#campaign-rows tr[data-campaign]')) ?? '',
-      /Poisoned at drift step: \d/,
+      (await page.textContent('#campaign-rows tr[data-campaign] td[data-label="Poisoned at drift step"]')) ??
+        '',
+      /^\d+(, \d+)*$/,
     );
     await page.screenshot({ path: join(dir, 'dashboard-phone.png') });
     t.diagnostic(`screenshots in ${dir}`);
