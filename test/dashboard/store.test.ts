@@ -315,7 +315,8 @@ test('markers: schedule switches from the versions, other events after the versi
   m.applyModels(store, {
     promoted: null,
     versions: [
-      manifest(1, 0, null),
+      // F0's own schedule is not a switch.
+      manifest(1, 0, null, 'promoted', 'stlr:0.5'),
       manifest(2, 1, 1),
       manifest(3, 2, 2, 'promoted', 'stlr:0.5:0.1'),
       manifest(4, 3, 3, 'promoted', 'stlr:0.5:0.1'),

@@ -213,8 +213,9 @@ function latestVersionAt(store, t) {
  */
 export function chartMarkers(store) {
   const out = [];
+  // F0 (drift step 0) trains with its own schedule: only updates are compared.
   const versions = [...store.versions.values()]
-    .filter((v) => v.status !== 'rejected' && v.schedule)
+    .filter((v) => v.status !== 'rejected' && v.schedule && v.step > 0)
     .sort((a, b) => a.version - b.version);
   for (let i = 1; i < versions.length; i++) {
     const [before, after] = [versions[i - 1], versions[i]];
