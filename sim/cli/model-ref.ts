@@ -34,6 +34,8 @@ export interface ModelRef {
   readonly bytes: Uint8Array;
   /** True when the bytes were checked against the version's manifest. */
   readonly verified: boolean;
+  /** The registry version, when the reference named one (`<name>@v<N>`, `<name>@<alias>`). */
+  readonly version?: { name: string; version: number };
 }
 
 const pointerSchema = z.object({ version: z.number().int().positive(), promotedAt: z.string() });
@@ -89,7 +91,7 @@ export async function readModelRef(ref: string, registryRoot: string): Promise<M
     return { path, bytes, verified: false };
   }
   verify(bytes, await readFile(manifestPath, 'utf8'), manifestPath);
-  return { path, bytes, verified: true };
+  return { path, bytes, verified: true, ...(version && { version }) };
 }
 
 function verify(bytes: Uint8Array, manifestText: string, manifestPath: string): void {

@@ -49,6 +49,7 @@ describe('model references with aliases', () => {
     assert.deepEqual([...ref.bytes], [12]);
     assert.equal(ref.verified, true);
     assert.match(ref.path, /models\/live\/v3\/model\.bin$/);
+    assert.deepEqual(ref.version, { name: 'live', version: 3 }, 'so that scan writes beside, not into, it');
   });
 
   it('follows the pointer when aliases.json lags behind it (a crash between the writes)', async () => {
