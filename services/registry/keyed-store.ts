@@ -74,8 +74,10 @@ export abstract class KeyedModelStore implements ModelStore {
       throw new Error(`${name} v${version} was rejected and cannot be promoted`);
     const pointer: Pointer = { name, version, step, promotedAt: new Date().toISOString(), reason };
     await this.replace(`models/${name}/${POINTER_FILE}`, encodeJson(pointer));
-    // After the pointer: a crash in between is reconciled when the aliases are read.
-    await recordPromotion(this, name, pointer);
+    // After the pointer, which is the promotion: if this write fails (or the process dies
+    // first) the aliases are reconciled with the pointer when read (aliases.ts), so the
+    // promotion must not be reported as failed for it.
+    await recordPromotion(this, name, pointer).catch(() => undefined);
     return pointer;
   }
 
