@@ -12,6 +12,7 @@ export default tseslint.config(
       'dashboards/public/vendor/',
       '.ci-check/',
       'scratch/',
+      'dist/',
     ],
   },
   js.configs.recommended,

@@ -43,10 +43,10 @@ export const ENV_VARS = {
   F0_BATCH_SIZE: 'batch size of F0 (default 64)',
   F0_SCHEDULE: 'schedule of F0 (default stlr:0.5)',
   EVAL_SUBSET: 'test images used per evaluation (default 1000)',
-  SCAN_EVERY: 'run a Neural Cleanse scan every N promoted updates; 0 = never (default 0)',
+  SCAN_EVERY: 'run a Neural Cleanse scan every N promoted updates; 0 = never (default 5)',
   SCAN_SUBSET: 'clean images given to a scan (default 200)',
   SCAN_DEFENSE: 'defense of scans: nc (Neural Cleanse, default) or tabor',
-  SCAN_MAX_EPOCHS: 'passes over the scan images per label at most (default 10)',
+  SCAN_MAX_EPOCHS: 'passes over the scan images per label at most (default 5)',
   DIVERGENCE_ACCURACY_DROP: 'reject an update whose clean accuracy falls by more than this (default 0.3)',
   POLICY: 'auto-mitigation policy: off (default) or scan-stlr',
   POLICY_STLR_UPDATES: 'updates forced to STLR after a scan flags the model (default 2)',
@@ -124,10 +124,13 @@ const envSchema = z.object({
   F0_BATCH_SIZE: int(1, 4096).default(64),
   F0_SCHEDULE: scheduleString.default('stlr:0.5'),
   EVAL_SUBSET: int(10, 100_000).default(1000),
-  SCAN_EVERY: int(0, 10_000).default(0),
+  // On by default at a cost that keeps cycles live on 2 cores: a scan of 200 images for at
+  // most 5 epochs took 17-22 s under load 15 (docs/service.md, bench/live-scan.ts), so a
+  // scan every 5 updates fits in the 30 s cycle interval with the cycle itself.
+  SCAN_EVERY: int(0, 10_000).default(5),
   SCAN_SUBSET: int(10, 10_000).default(200),
   SCAN_DEFENSE: defenseNameSchema.default('nc'),
-  SCAN_MAX_EPOCHS: int(1, 200).default(10),
+  SCAN_MAX_EPOCHS: int(1, 200).default(5),
   DIVERGENCE_ACCURACY_DROP: ratio.default(0.3),
   POLICY: z.enum(['off', 'scan-stlr']).default('off'),
   POLICY_STLR_UPDATES: int(1, 100).default(2),

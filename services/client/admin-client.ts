@@ -12,10 +12,12 @@ import type { z } from 'zod';
 import type { poisonBody } from '../http/schemas.ts';
 import type { Campaign } from '../loop/campaigns.ts';
 import type { LiveLoop } from '../loop/live-loop.ts';
+import type { VersionView } from '../registry/aliases.ts';
 import type { Manifest, Pointer } from '../registry/model-store.ts';
+import type { ScanHistory } from '../registry/scans.ts';
 
 export type PoisonRequest = z.input<typeof poisonBody>;
-export type { Campaign, Manifest, Pointer };
+export type { Campaign, Manifest, Pointer, ScanHistory, VersionView };
 export type LoopState = ReturnType<LiveLoop['state']>;
 
 /** A non-2xx answer: the HTTP status and the service's `{ error, field? }` body. */
@@ -57,17 +59,32 @@ export interface AdminClient {
   resume(): Promise<{ paused: false }>;
   /** PUT /admin/schedule, e.g. 'stlr:0.5'. */
   setSchedule(schedule: string): Promise<{ operator: string; effective: string }>;
-  /** POST /admin/rollback: serve an earlier version again. */
-  rollback(version: number): Promise<Pointer>;
+  /** POST /admin/rollback: serve an earlier version again (a number, 'v3', 'previous', 'live@champion'). */
+  rollback(version: number | string): Promise<Pointer>;
+  /** GET /api/aliases: alias -> version (champion, previous, user aliases). */
+  aliases(): Promise<Record<string, number>>;
+  /** PUT /admin/aliases/:alias */
+  setAlias(alias: string, version: number): Promise<Record<string, number>>;
+  /** DELETE /admin/aliases/:alias */
+  deleteAlias(alias: string): Promise<Record<string, number>>;
+  /** PUT /admin/models/:version/tags/:key; resolves to the version's tags. */
+  setTag(version: number, key: string, value: string): Promise<Record<string, string>>;
+  /** DELETE /admin/models/:version/tags/:key */
+  deleteTag(version: number, key: string): Promise<Record<string, string>>;
+  /** GET /api/models/:version/scans */
+  scans(version: number): Promise<ScanHistory>;
   /** GET /api/state */
   state(): Promise<LoopState>;
   /** GET /api/models */
-  models(): Promise<{ promoted: LoopState['model']; versions: Manifest[] }>;
+  models(): Promise<{ promoted: LoopState['model']; versions: VersionView[] }>;
   /** GET /readyz: true once a model is served. */
   ready(): Promise<boolean>;
   /** GET /metrics, as text. */
   metrics(): Promise<string>;
 }
+
+type Aliases = { aliases: Record<string, number> };
+type Tags = { version: number; tags: Record<string, string> };
 
 export function createAdminClient(options: AdminClientOptions): AdminClient {
   const base = options.url.replace(/\/+$/, '');
@@ -88,6 +105,7 @@ export function createAdminClient(options: AdminClientOptions): AdminClient {
     return parsed as T;
   };
   const id = (campaign: string) => `/admin/poison/${encodeURIComponent(campaign)}`;
+  const tag = (version: number, key: string) => `/admin/models/${version}/tags/${encodeURIComponent(key)}`;
   return {
     poison: (request) => call('POST', '/admin/poison', request),
     campaigns: async () => (await call<{ campaigns: Campaign[] }>('GET', '/admin/poison')).campaigns,
@@ -99,6 +117,14 @@ export function createAdminClient(options: AdminClientOptions): AdminClient {
     resume: () => call('POST', '/admin/resume'),
     setSchedule: (schedule) => call('PUT', '/admin/schedule', { schedule }),
     rollback: (version) => call('POST', '/admin/rollback', { version }),
+    aliases: async () => (await call<Aliases>('GET', '/api/aliases')).aliases,
+    setAlias: async (alias, version) =>
+      (await call<Aliases>('PUT', `/admin/aliases/${encodeURIComponent(alias)}`, { version })).aliases,
+    deleteAlias: async (alias) =>
+      (await call<Aliases>('DELETE', `/admin/aliases/${encodeURIComponent(alias)}`)).aliases,
+    setTag: async (version, key, value) => (await call<Tags>('PUT', tag(version, key), { value })).tags,
+    deleteTag: async (version, key) => (await call<Tags>('DELETE', tag(version, key))).tags,
+    scans: (version) => call('GET', `/api/models/${version}/scans`),
     state: () => call('GET', '/api/state'),
     models: () => call('GET', '/api/models'),
     ready: async () => {

@@ -4,6 +4,7 @@ import { CampaignLimitError } from '../loop/campaigns.ts';
 import { BusyError, InvalidCampaignError, NotReadyError, RejectedVersionError } from '../loop/errors.ts';
 import type { LoopControl } from '../loop/loop-control.ts';
 import type { Logger } from '../log.ts';
+import { InvalidRefError, ReservedAliasError } from '../registry/aliases.ts';
 import { VersionNotFoundError } from '../registry/model-store.ts';
 import { HttpError } from './errors.ts';
 import { campaignParam, emptyBody, poisonBody, rollbackBody, scheduleBody } from './schemas.ts';
@@ -12,7 +13,8 @@ import { parseOr400 } from './validate.ts';
 /** HTTP status of the loop's and the registry's refusals; undefined for anything else. */
 function refusalStatus(err: unknown): number | undefined {
   if (err instanceof NotReadyError) return 503;
-  if (err instanceof InvalidCampaignError) return 400;
+  if (err instanceof InvalidCampaignError || err instanceof InvalidRefError) return 400;
+  if (err instanceof ReservedAliasError) return 409;
   if (err instanceof BusyError || err instanceof RejectedVersionError || err instanceof CampaignLimitError)
     return 409;
   if (err instanceof VersionNotFoundError) return 404;
@@ -20,9 +22,14 @@ function refusalStatus(err: unknown): number | undefined {
 }
 
 /** Turns refusals into HttpErrors for the app's error handler; passes the rest on unchanged. */
-const refusals: ErrorRequestHandler = (err: unknown, _req, _res, next) => {
+export const refusals: ErrorRequestHandler = (err: unknown, _req, _res, next) => {
   const status = refusalStatus(err);
-  const details = err instanceof InvalidCampaignError ? { field: err.field } : undefined;
+  const details =
+    err instanceof InvalidCampaignError
+      ? { field: err.field }
+      : err instanceof InvalidRefError
+        ? { field: 'body.version' }
+        : undefined;
   next(status === undefined ? err : new HttpError(status, (err as Error).message, details));
 };
 

@@ -10,6 +10,7 @@ import { docsRoutes } from './docs-routes.ts';
 import { errorHandler, HttpError } from './errors.ts';
 import { hookRoutes } from './hook-routes.ts';
 import { publicRoutes, type PublicDeps } from './public-routes.ts';
+import { registryAdminRoutes, registryReadRoutes } from './registry-routes.ts';
 import { requestLog } from './request-log.ts';
 
 export interface AppDeps extends PublicDeps {
@@ -38,11 +39,13 @@ export function createApp(d: AppDeps): Express {
   app.use(express.json({ limit: JSON_LIMIT, strict: true }));
 
   app.use(publicRoutes(d));
+  app.use(registryReadRoutes(d));
   app.use(docsRoutes());
   app.use(
     '/admin',
     requireBearer(() => [d.adminToken]),
     adminRoutes(d.loop, d.log),
+    registryAdminRoutes(d, d.log),
   );
   app.use(
     '/hooks',

@@ -14,13 +14,18 @@ import { z } from 'zod';
 import { alertmanagerPayloadSchema } from '../loop/alerts.ts';
 import { campaignSchema } from '../loop/campaigns.ts';
 import { manifestSchema, pointerSchema } from '../registry/model-store.ts';
+import { scanRecordSchema } from '../registry/scans.ts';
 import {
+  aliasBody,
+  aliasParam,
   campaignParam,
   emptyBody,
   poisonBody,
   predictBody,
   rollbackBody,
   scheduleBody,
+  tagBody,
+  tagParams,
   versionParam,
 } from './schemas.ts';
 
@@ -60,6 +65,18 @@ const noBody = {
 export function openApiPath(expressPath: string): string {
   return expressPath.replace(/:(\w+)/g, '{$1}');
 }
+
+/** A manifest as the API shows it (registry/aliases.ts versionView). */
+const versionViewSchema = manifestSchema.extend({
+  status: z
+    .enum(['candidate', 'promoted', 'rejected'])
+    .describe('promoted: served at some time (the stored manifest stays immutable)'),
+  promotedAt: z.string().nullable(),
+  aliases: z.array(z.string()).describe('champion = served now, previous = served before it, user aliases'),
+  tags: z.record(z.string(), z.string()),
+});
+const aliasesBody = z.object({ aliases: z.record(z.string(), z.number().int()) });
+const tagsBody = z.object({ version: z.number().int(), tags: z.record(z.string(), z.string()) });
 
 const ADMIN = [{ admin: [] }];
 const HOOK = [{ hook: [] }];
@@ -148,7 +165,7 @@ export const ROUTES: readonly (Omit<RouteConfig, 'path'> & { path: string })[] =
       200: json(
         z.object({
           promoted: looseObject('the served pointer').nullable(),
-          versions: z.array(manifestSchema),
+          versions: z.array(versionViewSchema),
         }),
         'the versions',
       ),
@@ -163,7 +180,7 @@ export const ROUTES: readonly (Omit<RouteConfig, 'path'> & { path: string })[] =
     responses: {
       200: json(
         z.object({
-          manifest: manifestSchema,
+          manifest: versionViewSchema,
           metrics: looseObject('evaluation metrics'),
           promoted: z.boolean(),
         }),
@@ -171,6 +188,66 @@ export const ROUTES: readonly (Omit<RouteConfig, 'path'> & { path: string })[] =
       ),
       ...errors(400, 404),
     },
+  },
+  {
+    method: 'get',
+    path: '/api/models/:version/scans',
+    tags: ['registry'],
+    summary: "The version's scan history, oldest first",
+    request: { params: versionParam },
+    responses: {
+      200: json(z.object({ version: z.number().int(), scans: z.array(scanRecordSchema) }), 'the scans'),
+      ...errors(400, 404),
+    },
+  },
+  {
+    method: 'get',
+    path: '/api/aliases',
+    tags: ['registry'],
+    summary: 'Every alias and the version it names (champion, previous, user aliases)',
+    responses: { 200: json(aliasesBody, 'the aliases'), ...errors(400) },
+  },
+  {
+    method: 'put',
+    path: '/admin/aliases/:alias',
+    tags: ['admin'],
+    summary: 'Point a user alias at a version (champion and previous move by promotion only)',
+    security: ADMIN,
+    request: {
+      params: aliasParam,
+      body: { required: true, content: { 'application/json': { schema: aliasBody } } },
+    },
+    responses: { 200: json(aliasesBody, 'the aliases'), ...errors(400, 401, 404, 409) },
+  },
+  {
+    method: 'delete',
+    path: '/admin/aliases/:alias',
+    tags: ['admin'],
+    summary: 'Remove a user alias',
+    security: ADMIN,
+    request: { params: aliasParam },
+    responses: { 200: json(aliasesBody, 'the aliases left'), ...errors(400, 401, 404, 409) },
+  },
+  {
+    method: 'put',
+    path: '/admin/models/:version/tags/:key',
+    tags: ['admin'],
+    summary: 'Set a tag of a version',
+    security: ADMIN,
+    request: {
+      params: tagParams,
+      body: { required: true, content: { 'application/json': { schema: tagBody } } },
+    },
+    responses: { 200: json(tagsBody, "the version's tags"), ...errors(400, 401, 404) },
+  },
+  {
+    method: 'delete',
+    path: '/admin/models/:version/tags/:key',
+    tags: ['admin'],
+    summary: 'Remove a tag of a version',
+    security: ADMIN,
+    request: { params: tagParams },
+    responses: { 200: json(tagsBody, "the version's tags left"), ...errors(400, 401, 404) },
   },
   {
     method: 'get',
@@ -275,7 +352,7 @@ export const ROUTES: readonly (Omit<RouteConfig, 'path'> & { path: string })[] =
     method: 'post',
     path: '/admin/rollback',
     tags: ['admin'],
-    summary: 'Serve an earlier version again',
+    summary: 'Serve an earlier version again (a number, v<N>, an alias such as previous, or <name>@<alias>)',
     security: ADMIN,
     request: { body: { required: true, content: { 'application/json': { schema: rollbackBody } } } },
     responses: { 200: json(pointerSchema, 'the new pointer'), ...errors(400, 401, 404, 409, 503) },

@@ -13,6 +13,7 @@ import {
   type InputShape,
 } from '../predict/image-input.ts';
 import type { Predictor } from '../predict/predictor.ts';
+import { loadAliases, versionView } from '../registry/aliases.ts';
 import type { ModelStore } from '../registry/model-store.ts';
 import { HttpError } from './errors.ts';
 import { noQuery, predictBody, versionParam } from './schemas.ts';
@@ -87,7 +88,8 @@ export function publicRoutes(d: PublicDeps): Router {
   });
 
   r.get('/api/models', async (_req, res) => {
-    const versions = await d.loop.listModels();
+    const [manifests, aliases] = await Promise.all([d.loop.listModels(), loadAliases(d.store, d.loop.name)]);
+    const versions = manifests.map((m) => versionView(m, aliases));
     res.json({ promoted: d.loop.state().model, versions });
   });
 
@@ -96,7 +98,12 @@ export function publicRoutes(d: PublicDeps): Router {
     const manifest = await d.store.getManifest(d.loop.name, version);
     if (!manifest) throw new HttpError(404, `version ${version} does not exist`);
     const loaded = await d.store.loadVersion(d.loop.name, version);
-    res.json({ manifest, metrics: loaded.metrics, promoted: d.loop.state().model?.version === version });
+    const view = versionView(manifest, await loadAliases(d.store, d.loop.name));
+    res.json({
+      manifest: view,
+      metrics: loaded.metrics,
+      promoted: d.loop.state().model?.version === version,
+    });
   });
 
   r.get('/api/alerts', (_req, res) => {

@@ -3,6 +3,7 @@ import { z } from 'zod';
 import { attackKindSchema } from '../../sim/attacks/index.ts';
 import { scheduleString } from '../config.ts';
 import { triggerSpecSchema } from '../loop/campaigns.ts';
+import { aliasNameSchema, tagKeySchema, tagValueSchema } from '../../sim/models/registry-aliases.ts';
 
 export const versionParam = z.object({ version: z.coerce.number().int().positive().max(1e9) }).strict();
 export const campaignParam = z
@@ -46,7 +47,23 @@ export const poisonBody = z
   }));
 
 export const scheduleBody = z.object({ schedule: scheduleString }).strict();
-export const rollbackBody = z.object({ version: z.number().int().positive().max(1e9) }).strict();
+const versionNumber = z.number().int().positive().max(1e9);
+/** A version number, or a reference to one: `v3`, `previous`, `live@champion`, `live@v3`. */
+export const rollbackBody = z
+  .object({
+    version: z.union([
+      versionNumber,
+      z.string().min(1).max(100).describe('v<N>, an alias, or <name>@v<N> / <name>@<alias>'),
+    ]),
+  })
+  .strict();
+
+export const aliasParam = z.object({ alias: aliasNameSchema }).strict();
+export const aliasBody = z.object({ version: versionNumber }).strict();
+export const tagParams = z
+  .object({ version: z.coerce.number().int().positive().max(1e9), key: tagKeySchema })
+  .strict();
+export const tagBody = z.object({ value: tagValueSchema }).strict();
 export const emptyBody = z.union([z.undefined(), z.object({}).strict()]);
 
 /** /predict: a 28x28 image as nested rows or a flat array, values in [0, 1] (or 0-255 with scale). */

@@ -13,6 +13,8 @@ import { EVENTS } from '../contract.ts';
 import type { LoopBus } from '../events.ts';
 import type { Logger } from '../log.ts';
 import type { Manifest, ModelStore, Pointer } from '../registry/model-store.ts';
+import { resolveVersion } from '../registry/aliases.ts';
+import { appendScan } from '../registry/scans.ts';
 import type { Evaluation, KnownTrigger, ScanSummary, Trainer } from '../worker/protocol.ts';
 import { isInjecting, type Campaign, type CampaignInput, type Campaigns } from './campaigns.ts';
 import { knownTrigger, poisonOrder, runUpdateCycle, stepTraining } from './cycle.ts';
@@ -303,6 +305,7 @@ export class LiveLoop implements LoopControl {
         throw err;
       }
       this.lastScan = scan;
+      await this.recordScan(version, scan);
       events.publish(EVENTS.scanFinished, { ...scan, version, step: this.step });
       const decision = policy.onScan(scan.flagged, scan.defense, scan.anomalyIndex);
       if (decision) {
@@ -312,6 +315,17 @@ export class LiveLoop implements LoopControl {
       return scan;
     } finally {
       this.phase = previous === 'scanning' ? 'idle' : previous;
+    }
+  }
+
+  /** Adds the scan to the version's history; a registry error loses the entry, not the scan. */
+  private async recordScan(version: number, scan: ScanSummary): Promise<void> {
+    const { defense, anomalyIndex, indexCeiling, flagged, flaggedLabels, seconds } = scan;
+    const record = { at: new Date().toISOString(), step: this.step, defense, anomalyIndex, indexCeiling };
+    try {
+      await appendScan(this.d.store, this.name, version, { ...record, flagged, flaggedLabels, seconds });
+    } catch (err) {
+      this.d.log.warn({ err, version }, 'scan not recorded in the registry');
     }
   }
 
@@ -328,11 +342,15 @@ export class LiveLoop implements LoopControl {
     this.d.events.publish(EVENTS.policyDecision, { ...decision, active: this.d.policy.active });
   }
 
-  /** Promotes an earlier version (checksums verified); the drift step does not move back. */
-  async rollback(version: number): Promise<Pointer> {
+  /**
+   * Promotes an earlier version (checksums verified); the drift step does not move back.
+   * `ref` is a version number or names one: `v3`, an alias (`previous`), `live@previous`.
+   */
+  async rollback(ref: number | string): Promise<Pointer> {
     if (!this.isReady()) throw new NotReadyError('no model is served yet');
     if (this.exclusive.busy) throw new BusyError('a cycle or scan is running');
     return this.exclusive.run(async () => {
+      const version = await resolveVersion(this.d.store, this.name, ref);
       const loaded = await this.d.store.loadVersion(this.name, version);
       if (loaded.manifest.status === 'rejected') throw new RejectedVersionError(`v${version} was rejected`);
       const pointer = await this.d.store.promote(this.name, version, this.step, 'rollback');

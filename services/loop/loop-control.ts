@@ -12,7 +12,8 @@ export interface LoopControl {
   listModels(): Promise<Manifest[]>;
   startCycle(): { accepted: boolean; reason?: string };
   startScan(): { accepted: boolean; reason?: string };
-  rollback(version: number): Promise<Pointer>;
+  /** `ref`: a version number, `v<N>`, an alias or `<name>@<alias>` (registry/aliases.ts). */
+  rollback(ref: number | string): Promise<Pointer>;
   createCampaign(input: CampaignInput): Promise<Campaign>;
   stopCampaign(id: string): Promise<Campaign | undefined>;
   setSchedule(schedule: string): Promise<void>;

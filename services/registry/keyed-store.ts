@@ -5,8 +5,10 @@
  * replace a mutable key atomically, list the version numbers in use, and write a whole
  * version atomically (each in its own way: rename on disk, ordered PUTs on S3).
  */
+import { recordPromotion } from './aliases.ts';
 import { encodeJson, verifyVersion } from './checksum.ts';
 import {
+  DOCUMENT_PATH,
   MANIFEST_FILE,
   OPERATOR_STATE_FILE,
   POINTER_FILE,
@@ -22,6 +24,8 @@ import {
 } from './model-store.ts';
 
 export abstract class KeyedModelStore implements ModelStore {
+  /** The tail of each document's chain of updates, so that they run one at a time. */
+  private readonly documentQueue = new Map<string, Promise<unknown>>();
   abstract readonly kind: ModelStore['kind'];
   abstract init(): Promise<void>;
   abstract saveVersion(name: string, draft: VersionDraft): Promise<Manifest>;
@@ -70,6 +74,10 @@ export abstract class KeyedModelStore implements ModelStore {
       throw new Error(`${name} v${version} was rejected and cannot be promoted`);
     const pointer: Pointer = { name, version, step, promotedAt: new Date().toISOString(), reason };
     await this.replace(`models/${name}/${POINTER_FILE}`, encodeJson(pointer));
+    // After the pointer, which is the promotion: if this write fails (or the process dies
+    // first) the aliases are reconciled with the pointer when read (aliases.ts), so the
+    // promotion must not be reported as failed for it.
+    await recordPromotion(this, name, pointer).catch(() => undefined);
     return pointer;
   }
 
@@ -85,4 +93,30 @@ export abstract class KeyedModelStore implements ModelStore {
   loadOperatorState(name: string): Promise<unknown> {
     return this.readJson(`models/${name}/${OPERATOR_STATE_FILE}`);
   }
+
+  loadDocument(name: string, path: string): Promise<unknown> {
+    return this.readJson(documentKey(name, path));
+  }
+
+  async updateDocument<T>(name: string, path: string, update: (current: unknown) => T): Promise<T> {
+    const key = documentKey(name, path);
+    const run = async () => {
+      const next = update(await this.readJson(key));
+      await this.replace(key, encodeJson(next));
+      return next;
+    };
+    const tail = this.documentQueue.get(key) ?? Promise.resolve();
+    const result = tail.then(run, run);
+    const settled = result.catch(() => undefined);
+    this.documentQueue.set(key, settled);
+    void settled.then(() => {
+      if (this.documentQueue.get(key) === settled) this.documentQueue.delete(key);
+    });
+    return result;
+  }
+}
+
+function documentKey(name: string, path: string): string {
+  if (!DOCUMENT_PATH.test(path)) throw new Error(`not a registry document path: ${path}`);
+  return `models/${name}/${path}`;
 }

@@ -9,6 +9,7 @@ import { z } from 'zod';
 import { fileEntrySchema } from '../../sim/models/version-layout.ts';
 
 export { MANIFEST_FILE, fileEntrySchema, versionDir } from '../../sim/models/version-layout.ts';
+export { POINTER_FILE } from '../../sim/models/registry-aliases.ts';
 
 export const manifestSchema = z.object({
   name: z.string(),
@@ -75,8 +76,20 @@ export interface ModelStore {
   saveOperatorState(name: string, state: unknown): Promise<void>;
   /** The last saved operator state (unvalidated JSON), or undefined if none was saved. */
   loadOperatorState(name: string): Promise<unknown>;
+  /**
+   * Read-modify-write of a small JSON document beside the versions (`models/<name>/<path>`,
+   * `path` as DOCUMENT_PATH allows): `update` gets the current JSON (undefined if none) and
+   * returns the new one, which replaces it atomically. Updates of one document run one at a
+   * time within the process (the service is the registry's only writer). Used for aliases
+   * and tags (aliases.ts) and a version's scan history (scans.ts).
+   */
+  updateDocument<T>(name: string, path: string, update: (current: unknown) => T): Promise<T>;
+  /** The document at `models/<name>/<path>` (unvalidated JSON), or undefined if there is none. */
+  loadDocument(name: string, path: string): Promise<unknown>;
 }
 
+/** Documents are `<file>.json` at the model's root or in a version folder (`v3/scans.json`). */
+export const DOCUMENT_PATH = /^(v[1-9]\d*\/)?[a-z][a-z0-9-]*\.json$/;
+
 export const METRICS_FILE = 'metrics.json';
-export const POINTER_FILE = 'promoted.json';
 export const OPERATOR_STATE_FILE = 'operator.json';

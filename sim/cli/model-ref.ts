@@ -1,5 +1,6 @@
 /**
- * Reads the model a CLI flag names: a .bin file, a registry version folder, or <name>@v<N> in a
+ * Reads the model a CLI flag names: a .bin file, a registry version folder, or <name>@v<N> /
+ * <name>@<alias> (champion, previous, or a user alias: sim/models/registry-aliases.ts) in a
  * filesystem registry. Versions written by the live service carry a manifest with the sha256
  * of every file (sim/models/version-layout.ts); the weights are checked against it, so a scan
  * never judges a torn or tampered copy.
@@ -8,6 +9,15 @@ import { existsSync } from 'node:fs';
 import { readFile, stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import { z } from 'zod';
+import {
+  ALIASES_FILE,
+  POINTER_FILE,
+  aliasMap,
+  aliasRecordSchema,
+  effectiveAliases,
+  emptyAliasRecord,
+  parseModelRef,
+} from '../models/registry-aliases.ts';
 import {
   MANIFEST_FILE,
   MODEL_FILE,
@@ -24,11 +34,48 @@ export interface ModelRef {
   readonly bytes: Uint8Array;
   /** True when the bytes were checked against the version's manifest. */
   readonly verified: boolean;
+  /** The registry version, when the reference named one (`<name>@v<N>`, `<name>@<alias>`). */
+  readonly version?: { name: string; version: number };
+}
+
+const pointerSchema = z.object({ version: z.number().int().positive(), promotedAt: z.string() });
+
+async function readJson(path: string): Promise<unknown> {
+  return existsSync(path) ? JSON.parse(await readFile(path, 'utf8')) : undefined;
+}
+
+/**
+ * The registry version `<name>@v<N>` or `<name>@<alias>` names, or undefined when `ref` is
+ * not of that form (a path). An alias is read as the service reads it: the pointer is the
+ * truth for `champion`, aliases.json for the rest.
+ */
+export async function registryVersion(
+  ref: string,
+  registryRoot: string,
+): Promise<{ name: string; version: number } | undefined> {
+  const parts = ref.includes('@') ? parseModelRef(ref) : undefined;
+  if (parts?.name === undefined) return undefined;
+  const { name } = parts;
+  if ('version' in parts) return { name, version: parts.version };
+  const dir = join(registryRoot, 'models', name);
+  const pointerJson = await readJson(join(dir, POINTER_FILE));
+  const recordJson = await readJson(join(dir, ALIASES_FILE));
+  const pointer = pointerJson === undefined ? undefined : pointerSchema.parse(pointerJson);
+  const record = recordJson === undefined ? emptyAliasRecord() : aliasRecordSchema.parse(recordJson);
+  const aliases = aliasMap(effectiveAliases(record, pointer));
+  const version = aliases[parts.alias];
+  if (version === undefined) {
+    const known = Object.keys(aliases);
+    throw new Error(
+      `alias '${parts.alias}' of ${name} is not set in registry ${registryRoot} (set: ${known.length ? known.join(', ') : 'none'})`,
+    );
+  }
+  return { name, version };
 }
 
 export async function readModelRef(ref: string, registryRoot: string): Promise<ModelRef> {
-  const version = /^([\w.-]+)@v(\d+)$/.exec(ref);
-  const target = version ? join(registryRoot, versionDir(version[1], Number(version[2]))) : ref;
+  const version = await registryVersion(ref, registryRoot);
+  const target = version ? join(registryRoot, versionDir(version.name, version.version)) : ref;
   const info = await stat(target).catch(() => {
     throw new Error(`no model at ${target}${version ? ` (registry ${registryRoot})` : ''}`);
   });
@@ -44,7 +91,7 @@ export async function readModelRef(ref: string, registryRoot: string): Promise<M
     return { path, bytes, verified: false };
   }
   verify(bytes, await readFile(manifestPath, 'utf8'), manifestPath);
-  return { path, bytes, verified: true };
+  return { path, bytes, verified: true, ...(version && { version }) };
 }
 
 function verify(bytes: Uint8Array, manifestText: string, manifestPath: string): void {

@@ -22,6 +22,7 @@ declare const Chart: {
           labels?: string[];
           datasets: { label: string; campaign?: string; data: { x: number; y: number }[] }[];
         };
+        options: { plugins: { eventMarkers?: { markers: { x: number; kind: string }[] } } };
       }
     | undefined;
 };
@@ -52,6 +53,11 @@ const accuracyVersions = (page: Page) =>
     const [promoted, rejected] = Chart.getChart('chart-accuracy')?.data.datasets ?? [];
     return { promoted: promoted?.data.map((p) => p.x) ?? [], rejected: rejected?.data.map((p) => p.x) ?? [] };
   });
+/** Runs in the page: true once every per-version chart carries a marker of this kind. */
+const markedOnEveryChart = (kind: string) =>
+  ['chart-accuracy', 'chart-asr', 'chart-anomaly'].every((id) =>
+    (Chart.getChart(id)?.options.plugins.eventMarkers?.markers ?? []).some((m) => m.kind === kind),
+  );
 /** Runs in the page: true once the accuracy chart has more than n points. */
 const morePointsThan = (n: number) =>
   (Chart.getChart('chart-accuracy')?.data.datasets ?? []).reduce((k, d) => k + d.data.length, 0) > n;
@@ -109,7 +115,8 @@ test('the dashboard follows the live loop and drives it', { timeout: 300_000 }, 
     );
     const status = new Map(registry.versions.map((v) => [v.version, v.status]));
     assert.ok(
-      drawn.promoted.every((v) => status.get(v) === 'candidate'),
+      // The stored manifests stay `candidate`; the registry's view says they were served.
+      drawn.promoted.every((v) => status.get(v) === 'promoted'),
       `versions ${drawn.promoted} are drawn as promoted`,
     );
     assert.ok(
@@ -243,6 +250,14 @@ test('the dashboard follows the live loop and drives it', { timeout: 300_000 }, 
       null,
       WAIT,
     );
+    // The switch to STLR and the rollback are marked on every per-version chart and the timeline.
+    await page.waitForFunction(markedOnEveryChart, 'schedule', WAIT);
+    await page.waitForFunction(markedOnEveryChart, 'rolledback', WAIT);
+    await page.waitForFunction(
+      () => Chart.getChart('chart-timeline')?.data.datasets.some((d) => d.label === 'Schedule switch'),
+      null,
+      WAIT,
+    );
   });
 
   await step('a scan triggered from the controls reaches the anomaly chart', async () => {
@@ -253,8 +268,30 @@ test('the dashboard follows the live loop and drives it', { timeout: 300_000 }, 
       null,
       { timeout: 120_000 },
     );
-    const scan = await apiCall<{ scan: { anomalyIndex: number } }>(service.url, '/api/state');
+    const scan = await apiCall<{ scan: { anomalyIndex: number }; model: { version: number } }>(
+      service.url,
+      '/api/state',
+    );
     assert.equal(await page.textContent('#kpi-anomaly'), scan.scan.anomalyIndex.toFixed(2));
+    // The registry keeps the scan with the version; the page lists it under the served version.
+    const history = await apiCall<{ scans: { anomalyIndex: number }[] }>(
+      service.url,
+      `/api/models/${scan.model.version}/scans`,
+    );
+    assert.equal(history.scans.at(-1)?.anomalyIndex, scan.scan.anomalyIndex);
+    await page.waitForSelector(
+      `#scan-history li:has-text("index ${scan.scan.anomalyIndex.toFixed(2)}")`,
+      WAIT,
+    );
+    assert.equal(await page.textContent('#scans-title'), `Scans of v${scan.model.version}`);
+    // A reload draws the scan from the registry, not from a live event.
+    await page.reload();
+    await page.waitForFunction(
+      () => (Chart.getChart('chart-anomaly')?.data.datasets[0]?.data.length ?? 0) > 0,
+      null,
+      WAIT,
+    );
+    await page.waitForSelector('#token-set:not([hidden])', WAIT);
   });
 
   await step("Alertmanager's alerts appear as firing, then as resolved", async () => {
@@ -281,6 +318,7 @@ test('the dashboard follows the live loop and drives it', { timeout: 300_000 }, 
       null,
       WAIT,
     );
+    await page.waitForFunction(markedOnEveryChart, 'alert-firing', WAIT);
   });
 
   await step('screenshots at 1280x800 and at phone width', async () => {
@@ -320,6 +358,19 @@ test('the dashboard follows the live loop and drives it', { timeout: 300_000 }, 
       .catch(() => undefined);
     const overflow = await page.evaluate(() => document.documentElement.scrollWidth - window.innerWidth);
     assert.ok(overflow <= 0, `no horizontal scrolling at phone width (overflow ${overflow}px)`);
+    // Nothing is cut off at phone width: not the campaigns table, not a chart summary.
+    const clipped = await page.evaluate(() =>
+      Array.from(document.querySelectorAll<HTMLElement>('.table-scroll, .summary'))
+        .filter((e) => e.scrollWidth > e.clientWidth + 1)
+        .map((e) => e.id || e.className),
+    );
+    assert.deepEqual(clipped, []);
+    // Each cell of a campaign card is labelled (the label is drawn from data-label).
+    assert.match(
+      (await page.textContent('#campaign-rows tr[data-campaign] td[data-label="Poisoned at drift step"]')) ??
+        '',
+      /^\d+(, \d+)*$/,
+    );
     await page.screenshot({ path: join(dir, 'dashboard-phone.png') });
     t.diagnostic(`screenshots in ${dir}`);
   });

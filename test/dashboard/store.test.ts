@@ -24,6 +24,9 @@ interface StoreModule {
   survivabilityBars(store: unknown): { id: string; value: number }[];
   timelineSeries(store: unknown): { served: Point[]; drift: Point[]; marks: Record<string, Point[]> };
   alertLists(store: unknown): { firing: { key: string }[]; resolved: { key: string }[] };
+  chartMarkers(store: unknown): { x: number; kind: string; label: string }[];
+  applyScanHistory(store: unknown, history: unknown): void;
+  servedScans(store: unknown): { at: string; anomalyIndex: number }[];
 }
 interface PaletteModule {
   seriesStyle(i: number): { colour: string; dash: number[]; pointStyle: string };
@@ -38,14 +41,20 @@ const palette$ = load<PaletteModule>('palette.js');
 const T0 = Date.parse('2026-11-25T12:00:00.000Z');
 const iso = (seconds: number) => new Date(T0 + seconds * 1000).toISOString();
 
-function manifest(version: number, step: number, parentVersion: number | null, status = 'candidate') {
+function manifest(
+  version: number,
+  step: number,
+  parentVersion: number | null,
+  status = 'candidate',
+  schedule = 'sgd:0.01',
+) {
   return {
     name: 'live-mnist',
     version,
     step,
     parentVersion,
     status,
-    schedule: 'sgd:0.01',
+    schedule,
     createdAt: iso(version * 10),
     files: [],
   };
@@ -297,4 +306,109 @@ test('series styles differ in colour, dash or shape, and never rely on yellow fi
   assert.ok(!firstColours.includes('#F0E442'));
   // Neighbouring series never share a dash pattern, so lines differ without colour.
   for (let i = 0; i < 20; i++) assert.notDeepEqual(seriesStyle(i).dash, seriesStyle(i + 1).dash);
+});
+
+test('markers: schedule switches from the versions, other events after the version trained before them', async () => {
+  const m = await store$;
+  const store = m.createStore();
+  // v1..v4 (created at 10, 20, 30, 40 s); v3 is the first STLR version.
+  m.applyModels(store, {
+    promoted: null,
+    versions: [
+      // F0's own schedule is not a switch.
+      manifest(1, 0, null, 'promoted', 'stlr:0.5'),
+      manifest(2, 1, 1),
+      manifest(3, 2, 2, 'promoted', 'stlr:0.5:0.1'),
+      manifest(4, 3, 3, 'promoted', 'stlr:0.5:0.1'),
+    ],
+  });
+  // The operator's switch at 25 s was trained into v3: drawn once, from the versions.
+  m.applyEvent(
+    store,
+    'schedule:changed',
+    { schedule: 'stlr:0.5:0.1', effective: 'stlr:0.5:0.1' },
+    T0 + 25_000,
+  );
+  m.applyEvent(store, 'policy:decision', {
+    at: iso(35),
+    action: 'force-stlr',
+    reason: 'scan flagged',
+    remaining: 2,
+  });
+  m.applyEvent(store, 'model:rolledback', { version: 2, step: 3 }, T0 + 45_000);
+  m.applyEvent(
+    store,
+    'alert:received',
+    { key: 'a1', name: 'PermanenceBackdoorFlagged', status: 'firing', receivedAt: iso(12) },
+    T0 + 12_000,
+  );
+  // A switch after the newest version is pending: drawn after v4.
+  m.applyEvent(store, 'schedule:changed', { schedule: 'sgd:0.01', effective: 'sgd:0.01' }, T0 + 50_000);
+  assert.deepEqual(
+    m.chartMarkers(store).map((k) => [k.x, k.kind, k.label]),
+    [
+      [1.5, 'alert-firing', 'PermanenceBackdoorFlagged'],
+      [2.5, 'schedule', 'sgd:0.01 → stlr:0.5:0.1'],
+      [3.5, 'policy', 'force-stlr: scan flagged'],
+      [4.5, 'rolledback', 'rollback to v2'],
+      [4.5, 'schedule', 'sgd:0.01'],
+    ],
+  );
+  // The timeline carries the schedule and policy marks too.
+  const t = m.timelineSeries(store);
+  assert.equal(t.marks.schedule.length, 2);
+  assert.equal(t.marks.policy.length, 1);
+  // The same decision again in a state snapshot adds no second mark.
+  m.applyState(store, {
+    model: null,
+    campaigns: [],
+    policy: { decisions: [{ at: iso(35), action: 'force-stlr', reason: 'scan flagged' }] },
+  });
+  assert.equal(m.chartMarkers(store).filter((k) => k.kind === 'policy').length, 1);
+});
+
+test("a version's scan history fills the anomaly chart once, even after the live event", async () => {
+  const m = await store$;
+  const store = m.createStore();
+  m.applyModels(store, { promoted: null, versions: [manifest(1, 0, null), manifest(2, 1, 1)] });
+  m.applyState(store, { model: { version: 2, step: 1, schedule: 'sgd:0.01' }, campaigns: [] });
+  const scan = (anomalyIndex: number, at: number) => ({
+    at: iso(at),
+    step: 1,
+    defense: 'nc',
+    anomalyIndex,
+    indexCeiling: 4,
+    flagged: anomalyIndex > 2,
+    flaggedLabels: anomalyIndex > 2 ? [0] : [],
+    seconds: 50,
+  });
+  // Seen live first, then read back from the registry with an older scan.
+  m.applyEvent(store, 'scan:finished', { ...scan(2.5, 30), version: 2 }, T0 + 31_000);
+  m.applyScanHistory(store, { version: 2, scans: [scan(1.2, 25), scan(2.5, 30)] });
+  m.applyScanHistory(store, { version: 1, scans: [scan(1.1, 15)] });
+  const [nc] = m.anomalySeries(store);
+  assert.deepEqual(
+    nc.points.map((p) => [p.x, p.y, p.flagged]),
+    [
+      [1, 1.1, false],
+      [2, 1.2, false],
+      [2, 2.5, true],
+    ],
+  );
+  assert.deepEqual(
+    m.servedScans(store).map((s) => s.anomalyIndex),
+    [2.5, 1.2],
+    'the served version only, newest first',
+  );
+});
+
+test('a campaign is logged as queued when created and as injected when it poisons F0', async () => {
+  const m = await store$;
+  const store = m.createStore();
+  m.applyEvent(store, 'poison:injected', campaign('c00000001', [], { status: 'pending' }), T0);
+  m.applyEvent(store, 'poison:injected', campaign('c00000002', [], { status: 'active' }), T0 + 1);
+  assert.deepEqual(
+    store.log.map((e) => /(queued|injected) \(/.exec(e.text)?.[1]),
+    ['injected', 'queued'],
+  );
 });

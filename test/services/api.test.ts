@@ -248,13 +248,85 @@ const BAD: Bad[] = [
     field: 'body.version',
   },
   {
-    name: 'rollback to a word',
+    name: 'rollback to a phrase',
     method: 'POST',
     path: '/admin/rollback',
     headers: admin,
-    body: json({ version: 'one' }),
+    body: json({ version: 'one two' }),
     status: 400,
     field: 'body.version',
+  },
+  {
+    name: 'rollback to an alias of another model',
+    method: 'POST',
+    path: '/admin/rollback',
+    headers: admin,
+    body: json({ version: 'other@previous' }),
+    status: 400,
+    field: 'body.version',
+  },
+  {
+    name: 'rollback to an unset alias',
+    method: 'POST',
+    path: '/admin/rollback',
+    headers: admin,
+    body: json({ version: 'staging' }),
+    status: 404,
+  },
+  {
+    name: 'moving champion by hand',
+    method: 'PUT',
+    path: '/admin/aliases/champion',
+    headers: admin,
+    body: json({ version: 1 }),
+    status: 409,
+  },
+  {
+    name: 'alias that looks like a version',
+    method: 'PUT',
+    path: '/admin/aliases/v2',
+    headers: admin,
+    body: json({ version: 1 }),
+    status: 400,
+    field: 'params.alias',
+  },
+  {
+    name: 'alias of a missing version',
+    method: 'PUT',
+    path: '/admin/aliases/staging',
+    headers: admin,
+    body: json({ version: 999 }),
+    status: 404,
+  },
+  {
+    name: 'alias without a token',
+    method: 'PUT',
+    path: '/admin/aliases/staging',
+    headers: { 'content-type': 'application/json' },
+    body: json({ version: 1 }),
+    status: 401,
+  },
+  {
+    name: 'tag with a number value',
+    method: 'PUT',
+    path: '/admin/models/1/tags/owner',
+    headers: admin,
+    body: json({ value: 3 }),
+    status: 400,
+    field: 'body.value',
+  },
+  {
+    name: 'deleting a tag never set',
+    method: 'DELETE',
+    path: '/admin/models/1/tags/owner',
+    headers: admin,
+    status: 404,
+  },
+  {
+    name: 'scans of a missing version',
+    method: 'GET',
+    path: '/api/models/999/scans',
+    status: 404,
   },
   {
     name: 'rollback to a missing version',
@@ -448,6 +520,31 @@ describe('accepted requests', () => {
     };
     assert.equal(v1.promoted, true);
     assert.equal(v1.manifest.files.length, 2);
+  });
+
+  it('shows promotion in the version list, and sets and removes user aliases and tags', async () => {
+    const get = async <T>(path: string) => (await (await fetch(`${svc.url}${path}`)).json()) as T;
+    const send = (method: string, path: string, body?: unknown) =>
+      fetch(`${svc.url}${path}`, {
+        method,
+        headers: admin,
+        body: body === undefined ? undefined : json(body),
+      });
+    type View = { version: number; status: string; aliases: string[]; tags: Record<string, string> };
+    let v1 = (await get<{ versions: View[] }>('/api/models')).versions[0];
+    // The stored manifest says candidate; the registry knows v1 was promoted.
+    assert.deepEqual([v1.status, v1.aliases, v1.tags], ['promoted', ['champion'], {}]);
+    assert.equal((await send('PUT', '/admin/aliases/baseline', { version: 1 })).status, 200);
+    assert.equal((await send('PUT', '/admin/models/1/tags/owner', { value: 'ops' })).status, 200);
+    v1 = (await get<{ versions: View[] }>('/api/models')).versions[0];
+    assert.deepEqual([v1.aliases, v1.tags], [['champion', 'baseline'], { owner: 'ops' }]);
+    assert.deepEqual(await get('/api/aliases'), { aliases: { champion: 1, baseline: 1 } });
+    const rollback = await send('POST', '/admin/rollback', { version: 'live-mnist@baseline' });
+    assert.equal(rollback.status, 200, await rollback.text());
+    assert.equal((await send('DELETE', '/admin/aliases/baseline')).status, 200);
+    assert.equal((await send('DELETE', '/admin/models/1/tags/owner')).status, 200);
+    assert.deepEqual(await get('/api/aliases'), { aliases: { champion: 1 } });
+    assert.deepEqual(await get('/api/models/1/scans'), { version: 1, scans: [] });
   });
 
   it('predicts from numbers and from a PNG with the served version', async () => {

@@ -51,6 +51,21 @@ describe('admin client', () => {
     assert.match(await api.metrics(), /^# HELP /m);
   });
 
+  it('sets aliases and tags, rolls back by alias, and reads the scan history', async () => {
+    assert.deepEqual(await api.aliases(), { champion: 1 });
+    assert.deepEqual(await api.setAlias('baseline', 1), { champion: 1, baseline: 1 });
+    assert.deepEqual(await api.setTag(1, 'reviewed-by', 'ops'), { 'reviewed-by': 'ops' });
+    const v1 = (await api.models()).versions[0];
+    assert.deepEqual(
+      [v1.status, v1.aliases, v1.tags],
+      ['promoted', ['champion', 'baseline'], { 'reviewed-by': 'ops' }],
+    );
+    assert.equal((await api.rollback('baseline')).version, 1);
+    assert.deepEqual(await api.deleteTag(1, 'reviewed-by'), {});
+    assert.deepEqual(await api.deleteAlias('baseline'), { champion: 1 });
+    assert.deepEqual(await api.scans(1), { version: 1, scans: [] });
+  });
+
   it('refusals are ApiErrors carrying the status and the field', async () => {
     const bad = await api.poison({ attack: 'badnets', ratio: 0.9 }).catch((e: unknown) => e);
     assert.ok(bad instanceof ApiError);

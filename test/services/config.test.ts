@@ -10,7 +10,7 @@ describe('loadConfig', () => {
     assert.equal(c.REGISTRY, 'fs');
     assert.equal(c.cycleCron, '*/30 * * * * *');
     assert.equal(c.cycleIntervalSeconds, 30);
-    assert.equal(c.SCAN_EVERY, 0);
+    assert.equal(c.SCAN_EVERY, 5);
     assert.equal(c.SCHEDULE, 'sgd:0.03');
   });
 

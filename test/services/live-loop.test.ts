@@ -23,7 +23,11 @@ import { LiveLoop, type CycleReport } from '../../services/loop/live-loop.ts';
 import { MitigationPolicy } from '../../services/loop/policy.ts';
 import { createServiceMetrics } from '../../services/metrics/index.ts';
 import { listenForMetrics } from '../../services/metrics/loop-listener.ts';
+import { InvalidRefError, loadAliases, setAlias } from '../../services/registry/aliases.ts';
 import { FsModelStore } from '../../services/registry/fs-store.ts';
+import { VersionNotFoundError } from '../../services/registry/model-store.ts';
+import { loadScans } from '../../services/registry/scans.ts';
+import { aliasMap } from '../../sim/models/registry-aliases.ts';
 import type { Evaluation, ModelResult, Trainer, UpdateRequest } from '../../services/worker/protocol.ts';
 import { metricValue } from './helpers/service.ts';
 
@@ -182,6 +186,36 @@ describe('LiveLoop with a fake trainer', () => {
     assert.equal(rejected.outcome, 'rejected');
     await assert.rejects(loop.rollback(rejected.version ?? -1), RejectedVersionError);
     assert.equal(loop.state().model?.version, 1);
+  });
+
+  it('rolls back through aliases: previous, champion, a user alias, <name>@<alias>', async () => {
+    await loop.runCycle('admin');
+    await loop.runCycle('admin');
+    assert.equal((await loop.rollback('previous')).version, 2);
+    // A rollback is a promotion: the version it left is now `previous`.
+    assert.deepEqual(aliasMap(await loadAliases(store, loop.name)), { champion: 2, previous: 3 });
+    assert.equal((await loop.rollback(`${loop.name}@previous`)).version, 3);
+    await setAlias(store, loop.name, 'known-good', 1);
+    assert.equal((await loop.rollback('known-good')).version, 1);
+    assert.equal(served.at(-1), 1);
+    assert.equal((await loop.rollback('v2')).version, 2);
+    await assert.rejects(loop.rollback('staging'), VersionNotFoundError);
+    await assert.rejects(loop.rollback('other@champion'), InvalidRefError);
+    assert.equal(loop.state().model?.version, 2, 'a refused rollback serves what it served');
+  });
+
+  it("records every scan in the scanned version's history", async () => {
+    await loop.scanNow();
+    await loop.runCycle('admin');
+    await loop.scanNow();
+    await loop.scanNow();
+    assert.deepEqual(
+      (await loadScans(store, loop.name, 1)).scans.map((s) => [s.step, s.defense]),
+      [[0, 'nc']],
+    );
+    const v2 = await loadScans(store, loop.name, 2);
+    assert.equal(v2.scans.length, 2);
+    assert.ok(v2.scans.every((s) => s.step === 1 && s.anomalyIndex === 1 && !s.flagged));
   });
 
   it('skips cron ticks while paused, still runs admin cycles, and persists the pause', async () => {

@@ -4,6 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, describe, it } from 'node:test';
 import { FsModelStore } from '../../services/registry/fs-store.ts';
+import { loadAliases } from '../../services/registry/aliases.ts';
 import { ChecksumError } from '../../services/registry/model-store.ts';
 import { draft, storeContract } from './helpers/store-contract.ts';
 
@@ -29,7 +30,7 @@ describe('FsModelStore on disk', () => {
     await store.init();
     await store.saveVersion('m', draft(0, [1, 2, 3]));
     await store.promote('m', 1, 0, 'initial');
-    assert.deepEqual((await readdir(join(root, 'models/m'))).sort(), ['promoted.json', 'v1']);
+    assert.deepEqual((await readdir(join(root, 'models/m'))).sort(), ['aliases.json', 'promoted.json', 'v1']);
     assert.deepEqual((await readdir(join(root, 'models/m/v1'))).sort(), [
       'manifest.json',
       'metrics.json',
@@ -74,5 +75,25 @@ describe('FsModelStore on disk', () => {
     const next = await reopened.saveVersion('m', draft(1, [2]));
     assert.equal(next.version, 2);
     assert.deepEqual([...(await reopened.loadVersion('m', 1)).files['model.bin']], [1]);
+  });
+
+  it('a promotion whose aliases.json write fails still promotes; the aliases follow the pointer', async () => {
+    const root = await newRoot();
+    class FailingDocuments extends FsModelStore {
+      failing = false;
+      override updateDocument<T>(name: string, path: string, update: (current: unknown) => T): Promise<T> {
+        if (this.failing) return Promise.reject(new Error('disk full'));
+        return super.updateDocument(name, path, update);
+      }
+    }
+    const store = new FailingDocuments(root);
+    await store.init();
+    await store.saveVersion('m', draft(0, [1]));
+    await store.saveVersion('m', draft(1, [2]));
+    await store.promote('m', 1, 0, 'initial');
+    store.failing = true;
+    assert.equal((await store.promote('m', 2, 1, 'cycle')).version, 2);
+    const record = await loadAliases(store, 'm');
+    assert.deepEqual([record.champion, record.previous], [2, 1]);
   });
 });

@@ -89,6 +89,8 @@ export const api = {
   models: () => request('GET', '/api/models'),
   /** { manifest, metrics: { evaluation: { cleanAccuracy, asr } ... }, promoted } */
   model: (version) => request('GET', `/api/models/${encodeURIComponent(version)}`),
+  /** { version, scans: [{ at, step, defense, anomalyIndex, indexCeiling, flagged, flaggedLabels, seconds }] } */
+  scans: (version) => request('GET', `/api/models/${encodeURIComponent(version)}/scans`),
   /** { firing: alert[], resolved: alert[] } */
   alerts: () => request('GET', '/api/alerts'),
 

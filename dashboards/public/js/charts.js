@@ -9,6 +9,7 @@ import {
   accuracySeries,
   anomalySeries,
   asrSeries,
+  chartMarkers,
   defenseLabel,
   survivabilityBars,
   timelineSeries,
@@ -44,6 +45,53 @@ const thresholdLine = {
     ctx.fillRect(chartArea.right - width - 8, y - 17, width + 6, 14);
     ctx.fillStyle = opts.colour;
     ctx.fillText(opts.label, chartArea.right - 4, y - 3);
+    ctx.restore();
+  },
+};
+
+/** How each marker kind is drawn: the glyph above its line and its colour (index.html's key). */
+export const MARKER_STYLE = {
+  schedule: { glyph: 'S', colour: OKABE_ITO.blue },
+  policy: { glyph: 'P', colour: OKABE_ITO.reddishPurple },
+  rolledback: { glyph: 'R', colour: OKABE_ITO.vermillion },
+  'alert-firing': { glyph: '!', colour: OKABE_ITO.orange },
+};
+
+/**
+ * Draws options.plugins.eventMarkers.markers ({ x, kind, label }) as dashed vertical lines
+ * with a glyph at the top; markers at one x share the line and stack their glyphs.
+ */
+const eventMarkers = {
+  id: 'eventMarkers',
+  afterDatasetsDraw(chart, _args, opts) {
+    const markers = opts?.markers ?? [];
+    if (!markers.length) return;
+    const { ctx, chartArea } = chart;
+    const stacked = new Map();
+    ctx.save();
+    ctx.font = '700 10px system-ui, sans-serif';
+    ctx.textAlign = 'center';
+    ctx.textBaseline = 'top';
+    for (const m of markers) {
+      const style = MARKER_STYLE[m.kind];
+      const x = chart.scales.x.getPixelForValue(m.x);
+      if (!style || x < chartArea.left - 1 || x > chartArea.right + 1) continue;
+      const row = stacked.get(m.x) ?? 0;
+      stacked.set(m.x, row + 1);
+      ctx.strokeStyle = style.colour;
+      ctx.lineWidth = 1.25;
+      ctx.setLineDash([3, 3]);
+      ctx.beginPath();
+      ctx.moveTo(x, chartArea.top);
+      ctx.lineTo(x, chartArea.bottom);
+      ctx.stroke();
+      ctx.setLineDash([]);
+      const y = chartArea.top + 2 + row * 13;
+      ctx.fillStyle = 'rgba(255, 255, 255, 0.9)';
+      ctx.fillRect(x - 6, y - 1, 12, 12);
+      ctx.fillStyle = style.colour;
+      ctx.fillText(style.glyph, x, y);
+    }
     ctx.restore();
   },
 };
@@ -179,7 +227,7 @@ export function createCharts(canvases) {
   Chart.defaults.font.family = 'system-ui, -apple-system, "Segoe UI", Roboto, sans-serif';
   Chart.defaults.font.size = 12;
   Chart.defaults.color = INK;
-  const plugins = [thresholdLine, emptyMessage, barValues];
+  const plugins = [thresholdLine, emptyMessage, barValues, eventMarkers];
 
   const accuracy = new Chart(canvases.accuracy, {
     type: 'line',
@@ -280,6 +328,20 @@ export function createCharts(canvases) {
     },
     { kind: 'scan', label: 'Scan: clean', colour: OKABE_ITO.bluishGreen, pointStyle: 'rect', radius: 6 },
     { kind: 'scan-flagged', label: 'Scan: flagged', colour: OKABE_ITO.orange, pointStyle: 'rect', radius: 8 },
+    {
+      kind: 'schedule',
+      label: 'Schedule switch',
+      colour: MARKER_STYLE.schedule.colour,
+      pointStyle: 'rectRot',
+      radius: 7,
+    },
+    {
+      kind: 'policy',
+      label: 'Policy decision',
+      colour: MARKER_STYLE.policy.colour,
+      pointStyle: 'rectRot',
+      radius: 8,
+    },
     { kind: 'alert-firing', label: 'Alert firing', colour: OKABE_ITO.orange, pointStyle: 'star', radius: 9 },
     {
       kind: 'alert-resolved',
@@ -332,6 +394,8 @@ export function createCharts(canvases) {
       chart.options.scales.x.min = versions.length ? Math.min(...versions) - 0.5 : 0.5;
       chart.options.scales.x.max = versions.length ? Math.max(...versions) + 0.5 : 1.5;
     }
+    const markers = chartMarkers(store);
+    for (const chart of [accuracy, asr, anomaly]) chart.options.plugins.eventMarkers = { markers };
     const acc = accuracySeries(store);
     accuracy.data.datasets = [
       lineDataset('Promoted versions', acc.promoted, {

@@ -10,6 +10,7 @@ import {
   applyAlerts,
   applyEvent,
   applyModels,
+  applyScanHistory,
   applyState,
   applyVersionMetrics,
   createStore,
@@ -70,7 +71,12 @@ async function loadSnapshot() {
       .map((m) => m.version)
       .filter((v) => !Number.isFinite(store.versions.get(v)?.cleanAccuracy))
       .slice(-BACKFILL_VERSIONS);
-    await backfill(missing);
+    // Scans live in the registry with their version: the anomaly chart survives a reload.
+    const unscanned = models.versions
+      .map((m) => m.version)
+      .filter((v) => !store.scanHistory.has(v))
+      .slice(-BACKFILL_VERSIONS);
+    await Promise.all([backfill(missing), backfillScans(unscanned)]);
   } catch (err) {
     renderBanner(`Could not load the service state: ${err.message}`);
   }
@@ -88,6 +94,33 @@ async function backfill(versions) {
   await Promise.all(Array.from({ length: BACKFILL_PARALLEL }, worker));
 }
 
+async function backfillScans(versions) {
+  const queue = [...versions];
+  const worker = async () => {
+    for (let v = queue.shift(); v !== undefined; v = queue.shift()) await loadScans(v);
+  };
+  await Promise.all(Array.from({ length: BACKFILL_PARALLEL }, worker));
+}
+
+async function loadScans(version) {
+  try {
+    applyScanHistory(store, await api.scans(version));
+    scheduleRender();
+  } catch {
+    // A version removed meanwhile has no scans to show.
+  }
+}
+
+/** Keeps the served version's scan history current as scans finish and versions change. */
+function followScans(name, payload) {
+  if (name === 'scan:finished' && Number.isInteger(payload?.version)) void loadScans(payload.version);
+  const served = store.state?.model?.version;
+  if (Number.isInteger(served) && !store.scanHistory.has(served)) {
+    store.scanHistory.set(served, []);
+    void loadScans(served);
+  }
+}
+
 function connect() {
   const socket = io({ reconnectionDelayMax: 5000 });
   let connectedBefore = false;
@@ -103,6 +136,7 @@ function connect() {
   for (const name of EVENT_NAMES) {
     socket.on(name, (payload) => {
       if (applyEvent(store, name, payload)) scheduleRender();
+      followScans(name, payload);
     });
   }
   return socket;

@@ -13,6 +13,7 @@ import {
   defenseLabel,
   orderedCampaigns,
   percent,
+  servedScans,
 } from './store.js';
 
 const $ = (id) => document.getElementById(id);
@@ -143,9 +144,11 @@ function renderSummaries(store) {
     'summary-asr',
     asr.length
       ? asr.map((s) => `${s.label}: ${s.points.at(-1).y.toFixed(1)}% at v${s.points.at(-1).x}`).join('; ')
-      : store.campaigns.size
+      : [...store.campaigns.values()].some((c) => c.status === 'pending')
         ? 'Campaign queued: its ASR appears after the next update.'
-        : 'No poison campaign yet.',
+        : store.campaigns.size
+          ? 'No ASR recorded for these campaigns yet.'
+          : 'No poison campaign yet.',
   );
   const anomaly = anomalySeries(store);
   setText(
@@ -154,7 +157,7 @@ function renderSummaries(store) {
       ? anomaly
           .map((a) => `${defenseLabel(a.defense)}: ${a.points.at(-1).y.toFixed(2)} at v${a.points.at(-1).x}`)
           .join('; ') + '. Above 2 = flagged.'
-      : 'No scan yet: trigger one from the controls, or set SCAN_EVERY. Above 2 = flagged.',
+      : `No scan yet: ${store.state?.config?.scanEvery ? `one runs every ${store.state.config.scanEvery} updates, or` : ''} trigger one from the controls. Above 2 = flagged.`,
   );
   const camps = orderedCampaigns(store);
   setText(
@@ -187,7 +190,7 @@ function renderCampaigns(store, onStop) {
       { 'data-campaign': c.id },
       el(
         'td',
-        {},
+        { 'data-label': 'Campaign' },
         el('span', {
           class: 'swatch',
           style: `border-top-color:${style.colour};border-top-style:${dash}`,
@@ -197,16 +200,20 @@ function renderCampaigns(store, onStop) {
       ),
       el(
         'td',
-        {},
+        { 'data-label': 'Attack' },
         campaignLabel(c).split(' ')[0],
         c.trigger && Object.keys(c.trigger).length > 1 ? ` (${triggerParams(c.trigger)})` : '',
       ),
-      el('td', {}, `${Math.round(c.ratio * 100)}% → ${c.target}`),
-      el('td', {}, c.mode === 'persistent' ? `persistent × ${c.cycles}` : 'one-shot'),
-      el('td', {}, el('span', { class: `status-pill status-${c.status}` }, c.status)),
-      el('td', {}, c.injectedSteps?.length ? c.injectedSteps.join(', ') : '—'),
-      el('td', {}, percent(lastAsr[c.id] ?? c.asr?.at(-1)?.asr)),
-      el('td', {}, `${c.survivability ?? 0} upd.`),
+      el('td', { 'data-label': 'Ratio → target' }, `${Math.round(c.ratio * 100)}% → ${c.target}`),
+      el('td', { 'data-label': 'Mode' }, c.mode === 'persistent' ? `persistent × ${c.cycles}` : 'one-shot'),
+      el('td', { 'data-label': 'Status' }, el('span', { class: `status-pill status-${c.status}` }, c.status)),
+      el(
+        'td',
+        { 'data-label': 'Poisoned at drift step' },
+        c.injectedSteps?.length ? c.injectedSteps.join(', ') : '—',
+      ),
+      el('td', { 'data-label': 'Last ASR' }, percent(lastAsr[c.id] ?? c.asr?.at(-1)?.asr)),
+      el('td', { 'data-label': 'Survived' }, `${c.survivability ?? 0} upd.`),
       el(
         'td',
         {},
@@ -296,13 +303,42 @@ function renderActivity(store) {
   }
 }
 
+function renderScanHistory(store) {
+  const version = store.state?.model?.version;
+  setText('scans-title', version ? `Scans of v${version}` : 'Scans of the served version');
+  const scans = servedScans(store);
+  const items = scans
+    .slice(0, 20)
+    .map((s) =>
+      el(
+        'li',
+        { class: s.flagged ? 'flagged' : 'clean' },
+        el('time', { datetime: s.at }, clock(Date.parse(s.at))),
+        el(
+          'span',
+          {},
+          `${defenseLabel(s.defense)}: index ${s.anomalyIndex.toFixed(2)}, ${s.flagged ? `flagged (labels ${s.flaggedLabels.join(', ')})` : 'clean'} · drift step ${s.step} · ${s.seconds.toFixed(0)} s`,
+        ),
+      ),
+    );
+  $('scan-history').replaceChildren(
+    ...(items.length ? items : [el('li', { class: 'empty' }, 'Not scanned yet.')]),
+  );
+}
+
+/** User aliases of a version (champion is shown as "served"), e.g. " @previous". */
+function aliasNote(v) {
+  const aliases = (v.aliases ?? []).filter((a) => a !== 'champion');
+  return aliases.length ? ` @${aliases.join(' @')}` : '';
+}
+
 function renderRollbackOptions(store) {
   const select = $('rollback-version');
   const served = store.state?.model?.version;
   const versions = [...store.versions.values()]
     .filter((v) => v.status !== 'rejected' && v.createdAt)
     .sort((a, b) => b.version - a.version);
-  const key = versions.map((v) => v.version).join(',') + `|${served}`;
+  const key = versions.map((v) => `${v.version}${aliasNote(v)}`).join(',') + `|${served}`;
   if (select.dataset.key === key) return;
   const chosen = select.value;
   select.dataset.key = key;
@@ -310,7 +346,7 @@ function renderRollbackOptions(store) {
     el(
       'option',
       { value: v.version, disabled: v.version === served, selected: String(v.version) === chosen },
-      `v${v.version} · drift step ${v.step}${Number.isFinite(v.cleanAccuracy) ? ` · ${percent(v.cleanAccuracy)}` : ''}${v.version === served ? ' (served)' : ''}`,
+      `v${v.version} · drift step ${v.step}${Number.isFinite(v.cleanAccuracy) ? ` · ${percent(v.cleanAccuracy)}` : ''}${v.version === served ? ' (served)' : ''}${aliasNote(v)}`,
     ),
   );
   select.replaceChildren(
@@ -340,6 +376,7 @@ export function renderAll(store, handlers) {
   renderCampaigns(store, handlers.onStopCampaign);
   renderAlerts(store);
   renderActivity(store);
+  renderScanHistory(store);
   renderRollbackOptions(store);
   syncScheduleForm(store);
 }

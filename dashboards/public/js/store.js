@@ -28,8 +28,13 @@ export function createStore() {
     log: [],
     /** Training progress of the running cycle, or null. */
     progress: null,
+    /** version -> that version's scans from the registry (GET /api/models/:version/scans). */
+    scanHistory: new Map(),
   };
 }
+
+/** Marks drawn on every per-version chart as vertical lines (the timeline draws all marks). */
+export const CHART_MARKER_KINDS = ['schedule', 'policy', 'rolledback', 'alert-firing'];
 
 const time = (iso, fallback) => {
   const t = Date.parse(iso ?? '');
@@ -85,6 +90,7 @@ export function applyState(store, state) {
       addLog(store, t, 'poison', `Poison campaign ${campaignLabel(c)} created (${c.mode})`);
     }
   }
+  for (const d of state.policy?.decisions ?? []) addPolicyMark(store, d, Date.now());
   if (state.model) {
     upsertVersion(store, {
       version: state.model.version,
@@ -112,6 +118,7 @@ export function applyModels(store, models) {
       schedule: m.schedule,
       status: m.status,
       parentVersion: m.parentVersion,
+      aliases: m.aliases ?? [],
     });
     if (m.parentVersion !== null && served !== undefined && m.parentVersion !== served) {
       if (!hasMark(store, 'rolledback', m.parentVersion, servedSince, t)) {
@@ -145,6 +152,92 @@ export function applyModels(store, models) {
       addLog(store, t, 'warn', `Rolled back to v${pointer.version}`);
     }
   }
+}
+
+/** Applies one version's scan history (GET /api/models/:version/scans): the anomaly chart and the history panel. */
+export function applyScanHistory(store, history) {
+  const version = history?.version;
+  if (!Number.isInteger(version)) return;
+  const scans = history.scans ?? [];
+  store.scanHistory.set(version, scans);
+  for (const s of scans) {
+    const at = time(s.at, 0);
+    // A scan seen live (scan:finished) is stamped with the page's clock: match it loosely.
+    const seen = store.scans.some(
+      (x) => x.version === version && x.defense === s.defense && x.anomalyIndex === s.anomalyIndex,
+    );
+    if (seen) continue;
+    store.scans.push({
+      at,
+      version,
+      step: s.step,
+      defense: s.defense,
+      anomalyIndex: s.anomalyIndex,
+      flagged: Boolean(s.flagged),
+    });
+    if (!hasMark(store, s.flagged ? 'scan-flagged' : 'scan', version, at, at))
+      addMark(store, { t: at, kind: s.flagged ? 'scan-flagged' : 'scan', version, step: s.step });
+  }
+  store.scans.sort((a, b) => a.at - b.at);
+}
+
+/** The scans of the served version, newest first (empty until its history is loaded). */
+export function servedScans(store) {
+  const version = store.state?.model?.version;
+  const fromRegistry = store.scanHistory.get(version) ?? [];
+  return [...fromRegistry].sort((a, b) => time(b.at, 0) - time(a.at, 0));
+}
+
+function addPolicyMark(store, decision, now) {
+  const t = time(decision.at, now);
+  if (store.marks.some((m) => m.kind === 'policy' && m.t === t)) return false;
+  addMark(store, { t, kind: 'policy', label: `${decision.action}: ${decision.reason}` });
+  return true;
+}
+
+/** The highest version trained by time t (undefined before the first). */
+function latestVersionAt(store, t) {
+  let latest;
+  for (const v of store.versions.values()) {
+    const created = time(v.createdAt, Infinity);
+    if (created <= t && (latest === undefined || v.version > latest)) latest = v.version;
+  }
+  return latest;
+}
+
+/**
+ * The markers of the per-version charts: { x, kind, label }. A schedule switch sits before
+ * the first version trained with the new schedule (read from the versions, so it survives a
+ * reload); a switch not trained yet, a policy decision, a rollback and a firing alert sit
+ * after the last version trained before it happened (x = v + 0.5).
+ */
+export function chartMarkers(store) {
+  const out = [];
+  // F0 (drift step 0) trains with its own schedule: only updates are compared.
+  const versions = [...store.versions.values()]
+    .filter((v) => v.status !== 'rejected' && v.schedule && v.step > 0)
+    .sort((a, b) => a.version - b.version);
+  for (let i = 1; i < versions.length; i++) {
+    const [before, after] = [versions[i - 1], versions[i]];
+    if (after.schedule !== before.schedule)
+      out.push({ x: after.version - 0.5, kind: 'schedule', label: `${before.schedule} → ${after.schedule}` });
+  }
+  const newest = Math.max(
+    -Infinity,
+    ...[...store.versions.values()].map((v) => time(v.createdAt, -Infinity)),
+  );
+  for (const m of store.marks) {
+    if (!CHART_MARKER_KINDS.includes(m.kind)) continue;
+    // A switch already trained is drawn from the versions above.
+    if (m.kind === 'schedule' && m.t <= newest) continue;
+    const latest = latestVersionAt(store, m.t);
+    if (latest === undefined) continue;
+    const x = latest + 0.5;
+    const label = m.kind === 'rolledback' ? `rollback to v${m.version}` : m.label;
+    if (!out.some((o) => o.kind === m.kind && o.x === x && o.label === label))
+      out.push({ x, kind: m.kind, label });
+  }
+  return out.sort((a, b) => a.x - b.x);
 }
 
 /** Applies the metrics document of one version (GET /api/models/:version). */
@@ -303,7 +396,7 @@ export function applyEvent(store, name, payload, now = Date.now()) {
         store,
         now,
         'poison',
-        `Poison campaign ${campaignLabel(p)} queued (${p.mode}, ${p.cycles} update${p.cycles === 1 ? '' : 's'})`,
+        `Poison campaign ${campaignLabel(p)} ${p.status === 'pending' ? 'queued' : 'injected'} (${p.mode}, ${p.cycles} update${p.cycles === 1 ? '' : 's'})`,
       );
       return true;
     case 'poison:stopped':
@@ -316,6 +409,11 @@ export function applyEvent(store, name, payload, now = Date.now()) {
       addLog(store, now, 'poison', `Poison campaign ${p.id} stopped`);
       return true;
     case 'schedule:changed':
+      addMark(store, {
+        t: now,
+        kind: 'schedule',
+        label: p.effective !== p.schedule ? `${p.schedule} (effective ${p.effective})` : p.schedule,
+      });
       if (store.state)
         store.state = { ...store.state, schedule: { operator: p.schedule, effective: p.effective } };
       addLog(
@@ -326,6 +424,7 @@ export function applyEvent(store, name, payload, now = Date.now()) {
       );
       return true;
     case 'policy:decision':
+      addPolicyMark(store, p, now);
       addLog(store, time(p.at, now), 'policy', `Auto-mitigation ${p.action}: ${p.reason}`);
       return true;
     case 'alert:received': {

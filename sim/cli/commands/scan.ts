@@ -37,7 +37,10 @@ export function registerScan(program: Command): void {
   program
     .command('scan')
     .description('Scan a model for a backdoor: reverse-engineer a trigger per label (Neural Cleanse, TABOR).')
-    .requiredOption('-m, --model <ref>', 'a model file (.bin), a registry version folder, or <name>@v<N>')
+    .requiredOption(
+      '-m, --model <ref>',
+      'a model file (.bin), a registry version folder, <name>@v<N> or <name>@<alias> (champion, previous, ...)',
+    )
     .option('-d, --defense <name>', 'nc | tabor | both', 'nc')
     .option(
       '-t, --threshold <asr>',
@@ -67,7 +70,10 @@ export function registerScan(program: Command): void {
     .option('--data-seed <n>', "split seed of the clean test images (default: the path's seed-<n>, else 0)")
     .option('--registry <dir>', 'root of the filesystem model registry, for <name>@v<N>', 'data')
     .option('--backend <name>', 'tensorflow-gpu | tensorflow | wasm | cpu (default: fastest available)')
-    .option('-o, --out <dir>', 'folder for scan.json and the trigger PNGs (default: <model>.scan/)')
+    .option(
+      '-o, --out <dir>',
+      'folder for scan.json and the trigger PNGs (default: <model>.scan/, or scans/<name>-v<N>/ for a registry version)',
+    )
     .option('--json', 'print scan.json (without the trigger pixels) on stdout instead of the tables')
     .addHelpText(
       'after',
@@ -75,6 +81,7 @@ export function registerScan(program: Command): void {
 Examples:
   permanence scan --model runs/nc-badnets-sgd/models/seed-0/F0.bin --defense both
   permanence scan --model live@v3 --defense nc --threshold 0.5
+  permanence scan --model live-mnist@champion --registry data
 
 Prints label, mask norm, reached ASR, anomaly index and flag per label; writes <out>/scan.json and
 <out>/triggers-<defense>.png. Exit code 0: not flagged; 3: flagged (anomaly index > 2); 1: error; 2: usage.`,
@@ -91,7 +98,7 @@ Prints label, mask norm, reached ASR, anomaly index and flag per label; writes <
       const dataSeedFlag =
         flags.dataSeed === undefined ? undefined : nonNegativeInteger(flags.dataSeed, 'data-seed');
       const { readModelRef } = await import('../model-ref.ts');
-      const { path, bytes, verified } = await readModelRef(flags.model, flags.registry);
+      const { path, bytes, verified, version } = await readModelRef(flags.model, flags.registry);
       const { loadBackend } = await import('../../backend/loader.ts');
       const { speedPath } = await import('../../backend/speed-path.ts');
       const { deserializeModel } = await import('../../models/index.ts');
@@ -102,7 +109,12 @@ Prints label, mask norm, reached ASR, anomaly index and flag per label; writes <
       if (!isDatasetName(dataset)) throw new UsageError(`unknown data set '${dataset}'`);
       const dataSeed = dataSeedFlag ?? Number(/seed-(\d+)/.exec(path)?.[1] ?? '0');
       const { test } = loadDataset(dataset, dataSeed);
-      const out = flags.out ?? `${path.replace(/\.bin$/, '')}.scan`;
+      // Registry versions are immutable: their scan goes to scans/, not into the version folder.
+      const out =
+        flags.out ??
+        (version
+          ? join('scans', `${version.name}-v${version.version}`)
+          : `${path.replace(/\.bin$/, '')}.scan`);
       await mkdir(out, { recursive: true });
       console.error(
         `backend ${speedPath(backend).summary}; scanning ${path}${verified ? ' (sha256 matches its manifest)' : ''} with ${defenses.join(', ')} on ${dataset} (split seed ${dataSeed})`,

@@ -20,6 +20,8 @@ export const FAST_ENV = {
   UPDATE_EPOCHS: '1',
   EVAL_SUBSET: '300',
   CYCLE_INTERVAL_SECONDS: '30',
+  // Scans run only where a test asks for them (scan-policy.test.ts).
+  SCAN_EVERY: '0',
 };
 
 export interface TestService extends RunningService {

@@ -1,6 +1,8 @@
 /** The ModelStore contract, run against every implementation. */
 import assert from 'node:assert/strict';
 import { it } from 'node:test';
+import { loadAliases, resolveVersion, setAlias } from '../../../services/registry/aliases.ts';
+import { appendScan, loadScans, type ScanRecord } from '../../../services/registry/scans.ts';
 import {
   VersionNotFoundError,
   type ModelStore,
@@ -78,5 +80,85 @@ export function storeContract(makeStore: () => ModelStore): void {
     assert.deepEqual(await store.loadOperatorState('ops'), { schedule: 'stlr:0.5', paused: true });
     assert.equal(await store.loadOperatorState('other'), undefined, 'kept apart by name');
     assert.deepEqual(await store.listVersions('ops'), [], 'the state is not a version');
+  });
+
+  it('runs concurrent updates of a document one after the other, and refuses odd paths', async () => {
+    const store = makeStore();
+    await store.init();
+    assert.equal(await store.loadDocument('doc', 'counter.json'), undefined);
+    const add = () =>
+      store.updateDocument('doc', 'counter.json', (n) => ((n as number | undefined) ?? 0) + 1);
+    // Unserialised, these read-modify-writes would lose increments.
+    assert.deepEqual((await Promise.all([add(), add(), add(), add()])).sort(), [1, 2, 3, 4]);
+    assert.equal(await store.loadDocument('doc', 'counter.json'), 4);
+    await assert.rejects(
+      store.updateDocument('doc', '../escape.json', () => 1),
+      /not a registry document/,
+    );
+    await assert.rejects(
+      store.updateDocument('doc', 'v1/../x.json', () => 1),
+      /not a registry document/,
+    );
+    // A failing update writes nothing and does not block the next one.
+    await assert.rejects(
+      store.updateDocument('doc', 'counter.json', () => {
+        throw new Error('no');
+      }),
+      /no/,
+    );
+    assert.equal(await add(), 5);
+    assert.deepEqual(await store.listVersions('doc'), [], 'documents are not versions');
+  });
+
+  it('moves champion and previous on every promotion, rollback included', async () => {
+    const store = makeStore();
+    await store.init();
+    for (const step of [0, 1, 2]) await store.saveVersion('al', draft(step, [step]));
+    await store.promote('al', 1, 0, 'initial');
+    await store.promote('al', 2, 1, 'cycle');
+    await store.promote('al', 3, 2, 'cycle');
+    let record = await loadAliases(store, 'al');
+    assert.equal(record.champion, 3);
+    assert.equal(record.previous, 2);
+    assert.deepEqual(Object.keys(record.promotedAt).sort(), ['1', '2', '3']);
+    await store.promote('al', await resolveVersion(store, 'al', 'al@previous'), 2, 'rollback');
+    record = await loadAliases(store, 'al');
+    assert.deepEqual([record.champion, record.previous], [2, 3]);
+    await setAlias(store, 'al', 'baseline', 1);
+    assert.equal(await resolveVersion(store, 'al', 'baseline'), 1);
+  });
+
+  it("keeps a version's scans beside it, oldest first, without touching its files", async () => {
+    const store = makeStore();
+    await store.init();
+    await store.saveVersion('sc', draft(0, [7]));
+    const scan = (anomalyIndex: number): ScanRecord => ({
+      at: new Date(0).toISOString(),
+      step: 3,
+      defense: 'nc',
+      anomalyIndex,
+      indexCeiling: 4,
+      flagged: anomalyIndex > 2,
+      flaggedLabels: anomalyIndex > 2 ? [0] : [],
+      seconds: 1,
+    });
+    assert.deepEqual(await loadScans(store, 'sc', 1), { version: 1, scans: [] });
+    await appendScan(store, 'sc', 1, scan(1.5));
+    await appendScan(store, 'sc', 1, scan(2.5));
+    const history = await loadScans(store, 'sc', 1);
+    assert.deepEqual(
+      history.scans.map((s) => [s.anomalyIndex, s.flagged]),
+      [
+        [1.5, false],
+        [2.5, true],
+      ],
+    );
+    assert.deepEqual([...(await store.loadVersion('sc', 1)).files['model.bin']], [7], 'still verifies');
+    await assert.rejects(appendScan(store, 'sc', 2, scan(1)), VersionNotFoundError);
+    assert.deepEqual(
+      (await store.listVersions('sc')).map((m) => m.version),
+      [1],
+      'no folder for a missing version',
+    );
   });
 }
