@@ -10,6 +10,8 @@ import { docsRoutes } from './docs-routes.ts';
 import { errorHandler, HttpError } from './errors.ts';
 import { hookRoutes } from './hook-routes.ts';
 import { publicRoutes, type PublicDeps } from './public-routes.ts';
+import type { ReplayControl } from '../replay/replay-jobs.ts';
+import { replayRoutes } from './replay-routes.ts';
 import { requestLog } from './request-log.ts';
 
 export interface AppDeps extends PublicDeps {
@@ -18,6 +20,7 @@ export interface AppDeps extends PublicDeps {
   adminToken: string;
   hookToken: string;
   staticDir: string;
+  replay: ReplayControl;
 }
 
 export const JSON_LIMIT = '64kb';
@@ -43,6 +46,7 @@ export function createApp(d: AppDeps): Express {
     '/admin',
     requireBearer(() => [d.adminToken]),
     adminRoutes(d.loop, d.log),
+    replayRoutes(d.replay, d.log),
   );
   app.use(
     '/hooks',
