@@ -10,6 +10,7 @@ import {
   anomalySeries,
   asrSeries,
   defenseLabel,
+  replaySeries,
   survivabilityBars,
   timelineSeries,
 } from './store.js';
@@ -351,6 +352,16 @@ export function createCharts(canvases) {
           ]
         : []),
     ];
+    const whatIf = replaySeries(store);
+    // The counterfactual overlay: dashed, hollow points, labelled with its policy.
+    const overlay = (points) =>
+      lineDataset(
+        `What if ${whatIf.policy}${whatIf.status === 'succeeded' ? '' : ` · ${whatIf.status}`}`,
+        points,
+        { colour: OKABE_ITO.bluishGreen, dash: [6, 3], pointStyle: 'rectRot' },
+        { replay: whatIf.id, pointBackgroundColor: '#ffffff' },
+      );
+    if (whatIf?.accuracy.length) accuracy.data.datasets.push(overlay(whatIf.accuracy));
     accuracy.update('none');
 
     asr.data.datasets = asrSeries(store).map((s, i) => {
@@ -359,6 +370,7 @@ export function createCharts(canvases) {
         campaign: s.id,
       });
     });
+    if (whatIf?.asr.length) asr.data.datasets.push(overlay(whatIf.asr));
     asr.update('none');
 
     anomaly.data.datasets = anomalySeries(store).map((s, i) =>
