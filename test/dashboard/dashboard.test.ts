@@ -263,7 +263,10 @@ test('the dashboard follows the live loop and drives it', { timeout: 300_000 }, 
       await page.waitForSelector('#replay-status:has-text("succeeded")', { timeout: 120_000 });
       const job = await apiCall<{
         status: string;
-        rows: { version: number; counterfactual: { cleanAccuracy: number; schedule: string } }[];
+        rows: {
+          version: number;
+          counterfactual: { cleanAccuracy: number; schedule: string; asr: Record<string, number> };
+        }[];
       }>(service.url, `/admin/replay/${id}`);
       assert.equal(job.status, 'succeeded');
       assert.deepEqual(
@@ -283,7 +286,13 @@ test('the dashboard follows the live loop and drives it', { timeout: 300_000 }, 
         overlay[0],
         job.rows.map((r) => ({ x: r.version, y: r.counterfactual.cleanAccuracy * 100 })),
       );
-      assert.equal(overlay[1]?.length, job.rows.length, 'the ASR chart has the counterfactual curve');
+      // ASR is measured from the campaign's creation on (earlier versions had no such trigger).
+      const measured = job.rows.filter((r) => campaign && r.counterfactual.asr[campaign.id] !== undefined);
+      assert.ok(measured.length > 0, 'the range includes versions after the campaign');
+      assert.deepEqual(
+        overlay[1],
+        measured.map((r) => ({ x: r.version, y: r.counterfactual.asr[campaign?.id ?? ''] * 100 })),
+      );
     },
   );
 
