@@ -171,6 +171,7 @@ export async function startService(
   const close = () =>
     (closing ??= (async () => {
       await scheduler.stop();
+      await replay.stop();
       await loop.stop();
       await new Promise<void>((resolve) => {
         io.close(() => resolve());

@@ -57,7 +57,7 @@ export interface ReplayJobView {
 export type ReplayRunner = (
   history: ReplayHistory,
   policy: string,
-  options: { campaign?: string; onProgress: (p: ReplayProgress) => void },
+  options: { campaign?: string; onProgress: (p: ReplayProgress) => void; signal: AbortSignal },
 ) => Promise<ReplayResult>;
 
 export interface ReplayJobsDeps {
@@ -82,6 +82,7 @@ export class ReplayJobs implements ReplayControl {
   private readonly jobs = new Map<string, ReplayJobView>();
   private readonly histories = new Map<string, ReplayHistory>();
   private chain: Promise<void> = Promise.resolve();
+  private readonly stopping = new AbortController();
 
   constructor(private readonly d: ReplayJobsDeps) {}
 
@@ -121,6 +122,12 @@ export class ReplayJobs implements ReplayControl {
     return this.chain;
   }
 
+  /** Ends the running job's thread and fails the queued ones (service shutdown). */
+  stop(): Promise<void> {
+    this.stopping.abort(new Error('the service stopped'));
+    return this.chain;
+  }
+
   private async run(job: ReplayJobView): Promise<void> {
     const history = this.histories.get(job.id);
     this.histories.delete(job.id);
@@ -129,7 +136,9 @@ export class ReplayJobs implements ReplayControl {
     job.startedAt = new Date().toISOString();
     const started = performance.now();
     try {
+      this.stopping.signal.throwIfAborted();
       const result = await this.d.run(history, job.request.policy, {
+        signal: this.stopping.signal,
         campaign: job.request.campaign,
         onProgress: (p) => {
           job.progress = { done: p.done, total: p.total };
