@@ -85,11 +85,19 @@ export function replayFigureSpec(results: readonly ReplayResult[], title: string
         encoding: {
           x: { field: 'version', type: 'quantitative', title: 'registry version', axis: { tickMinStep: 1 } },
           y: { field: 'value', type: 'quantitative', title: metric, scale: { domain: [0, 1] } },
-          color: { field: 'series', type: 'nominal', title: null, scale: { domain: series, range: PALETTE } },
+          color: {
+            field: 'series',
+            type: 'nominal',
+            title: null,
+            scale: { domain: series, range: PALETTE },
+            // Policy names are long (scan-stlr:stlr:0.5:0.1:updates=2:every=1): no ellipsis.
+            legend: { labelLimit: 400 },
+          },
+          // Same field and title as the colour: one legend shows both.
           strokeDash: {
             field: 'series',
             type: 'nominal',
-            legend: null,
+            title: null,
             scale: { domain: series, range: series.map((s) => (s === 'recorded' ? [6, 4] : [1, 0])) },
           },
         },
