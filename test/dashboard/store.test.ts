@@ -24,9 +24,7 @@ interface StoreModule {
   survivabilityBars(store: unknown): { id: string; value: number }[];
   timelineSeries(store: unknown): { served: Point[]; drift: Point[]; marks: Record<string, Point[]> };
   alertLists(store: unknown): { firing: { key: string }[]; resolved: { key: string }[] };
-  replaySeries(
-    store: unknown,
-  ): {
+  replaySeries(store: unknown): {
     id: string;
     policy: string;
     status: string;
