@@ -12,5 +12,5 @@ if (bundle) {
 } else {
   const { register } = await import('tsx/esm/api');
   register();
-  await import('../sim/cli/main.ts');
+  await import('../services/cli/main.ts');
 }

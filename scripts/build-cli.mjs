@@ -1,6 +1,6 @@
 #!/usr/bin/env node
 /**
- * Precompiles the CLI's start-up code (sim/cli/main.ts and what it imports statically: the
+ * Precompiles the CLI's start-up code (services/cli/main.ts and what it imports statically: the
  * command definitions and their help texts) into dist/cli.mjs with esbuild, so that
  * `permanence --help` and `--version` run on bare node, without tsx's start-up (about half
  * a second on this project's 2-core VM; docs/benchmarks in docs/cli.md). Commands
@@ -23,7 +23,7 @@ export async function buildCli(outDir = join(ROOT, 'dist')) {
   const esbuild = await import('esbuild');
   const outfile = join(outDir, 'cli.mjs');
   const result = await esbuild.build({
-    entryPoints: [join(ROOT, 'sim/cli/main.ts')],
+    entryPoints: [join(ROOT, 'services/cli/main.ts')],
     outfile,
     bundle: true,
     format: 'esm',
@@ -32,8 +32,8 @@ export async function buildCli(outDir = join(ROOT, 'dist')) {
     packages: 'external',
     metafile: true,
     logLevel: 'silent',
-    // main.ts reads package.json beside the repository root: keep that URL pointing there.
-    define: { 'import.meta.url': JSON.stringify(pathToFileURL(join(ROOT, 'sim/cli/main.ts')).href) },
+    // program.ts reads package.json beside the repository root: keep that URL pointing there.
+    define: { 'import.meta.url': JSON.stringify(pathToFileURL(join(ROOT, 'sim/cli/program.ts')).href) },
     plugins: [
       {
         // Actions' dynamic imports stay out of the bundle: they never run from it.

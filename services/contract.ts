@@ -51,11 +51,19 @@ export const METRICS = {
   policyDecisions: 'permanence_policy_decisions_total',
   /** counter, label {status: firing|resolved}: alerts received from Alertmanager. */
   alertsReceived: 'permanence_alerts_received_total',
+  /** counter, label {outcome: succeeded|failed}: counterfactual replay jobs finished. */
+  replayJobs: 'permanence_replay_jobs_total',
+  /** histogram: wall time of a replay job (from its start, queueing excluded). */
+  replayDuration: 'permanence_replay_duration_seconds',
 } as const;
 
 /** Label values of permanence_cycles_total. */
 export const CYCLE_OUTCOMES = ['success', 'failed', 'rejected'] as const;
 export type CycleOutcome = (typeof CYCLE_OUTCOMES)[number];
+
+/** Label values of permanence_replay_jobs_total. */
+export const REPLAY_OUTCOMES = ['succeeded', 'failed'] as const;
+export type ReplayOutcome = (typeof REPLAY_OUTCOMES)[number];
 
 /** Label values of permanence_policy_decisions_total. */
 export const POLICY_ACTIONS = ['force_stlr', 'release', 'extend'] as const;
@@ -79,5 +87,11 @@ export const EVENTS = {
   scheduleChanged: 'schedule:changed',
   policyDecision: 'policy:decision',
   alertReceived: 'alert:received',
+  /** A replay job was accepted (POST /admin/replay). */
+  replayQueued: 'replay:queued',
+  /** One more version of a replay job re-run. */
+  replayProgress: 'replay:progress',
+  replayFinished: 'replay:finished',
+  replayFailed: 'replay:failed',
   state: 'state',
 } as const;

@@ -6,8 +6,9 @@
 import { EventEmitter } from 'node:events';
 import type { StoredAlert } from './loop/alerts.ts';
 import type { LoopEventMap } from './loop/loop-events.ts';
+import type { ReplayEventMap } from './replay/replay-events.ts';
 
-export interface ServiceEventMap extends LoopEventMap {
+export interface ServiceEventMap extends LoopEventMap, ReplayEventMap {
   'alert:received': StoredAlert;
 }
 

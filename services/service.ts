@@ -27,11 +27,16 @@ import { listenForMetrics } from './metrics/loop-listener.ts';
 import type { InputShape } from './predict/image-input.ts';
 import { Predictor } from './predict/predictor.ts';
 import { createModelStore } from './registry/create-store.ts';
+import { historySource } from './registry/history-source.ts';
+import { ReplayJobs } from './replay/replay-jobs.ts';
+import { replayInThread } from '../sim/replay/replay-thread.ts';
 import type { ModelStore } from './registry/model-store.ts';
 import { relayToSockets } from './socket-listener.ts';
 import { TrainerClient } from './worker/trainer-client.ts';
 
 export const SERVICE_VERSION = '0.1.0';
+/** Nice value of replay threads: below the training worker's 10. */
+export const REPLAY_NICE = 15;
 export const STATIC_DIR = fileURLToPath(new URL('../dashboards/public', import.meta.url));
 
 export interface RunningService {
@@ -41,6 +46,7 @@ export interface RunningService {
   /** True when ADMIN_TOKEN was unset and a token was generated. */
   tokenGenerated: boolean;
   loop: LiveLoop;
+  replay: ReplayJobs;
   events: EventBus;
   metrics: ServiceMetrics;
   registry: Registry;
@@ -103,6 +109,14 @@ export async function startService(
   listenForMetrics(events, metrics);
   logEvents(events, log);
   const loop = new LiveLoop({ config, store, trainer, predictor, events, log, campaigns, policy });
+  // Replays run in their own thread below the training worker's priority (nice 10), so a
+  // cycle and /predict come first.
+  const replay = new ReplayJobs({
+    name: config.MODEL_NAME,
+    source: historySource(store),
+    events,
+    run: (history, replayPolicy, o) => replayInThread(history, replayPolicy, { ...o, nice: REPLAY_NICE }),
+  });
   let inputShape: InputShape | undefined;
   let backendInfo: BackendInfo | undefined;
   const backend = loadBackend({ log: (msg) => log.debug(msg) }).then((info) => (backendInfo = info));
@@ -119,6 +133,7 @@ export async function startService(
     metrics,
     registry,
     alerts,
+    replay,
     inputShape: () => inputShape,
     backend: () => backendInfo,
   });
@@ -156,6 +171,7 @@ export async function startService(
   const close = () =>
     (closing ??= (async () => {
       await scheduler.stop();
+      await replay.stop();
       await loop.stop();
       await new Promise<void>((resolve) => {
         io.close(() => resolve());
@@ -170,6 +186,7 @@ export async function startService(
     adminToken,
     tokenGenerated,
     loop,
+    replay,
     events,
     metrics,
     registry,

@@ -39,3 +39,14 @@ export {
 } from './defenses/index.ts';
 export { planSweep, type SweepPlan } from './sweep/plan.ts';
 export { loadSweepSpec } from './sweep/spec.ts';
+export { replay, type ReplayOptions, type ReplayResult } from './replay/engine.ts';
+export {
+  loadHistory,
+  ReplayInputError,
+  type HistorySource,
+  type ReplayHistory,
+  type StoredVersion,
+} from './replay/history.ts';
+export { parseReplayPolicy, describePolicy, type ReplayPolicy } from './replay/policy.ts';
+export { experienceRecordSchema, type ExperienceRecord } from './replay/record.ts';
+export { replayReferences, writeReplayFolder, policyTable } from './replay/output.ts';

@@ -11,6 +11,8 @@ import { errorHandler, HttpError } from './errors.ts';
 import { hookRoutes } from './hook-routes.ts';
 import { publicRoutes, type PublicDeps } from './public-routes.ts';
 import { registryAdminRoutes, registryReadRoutes } from './registry-routes.ts';
+import type { ReplayControl } from '../replay/replay-jobs.ts';
+import { replayRoutes } from './replay-routes.ts';
 import { requestLog } from './request-log.ts';
 
 export interface AppDeps extends PublicDeps {
@@ -19,6 +21,7 @@ export interface AppDeps extends PublicDeps {
   adminToken: string;
   hookToken: string;
   staticDir: string;
+  replay: ReplayControl;
 }
 
 export const JSON_LIMIT = '64kb';
@@ -46,6 +49,7 @@ export function createApp(d: AppDeps): Express {
     requireBearer(() => [d.adminToken]),
     adminRoutes(d.loop, d.log),
     registryAdminRoutes(d, d.log),
+    replayRoutes(d.replay, d.log),
   );
   app.use(
     '/hooks',

@@ -15,6 +15,7 @@ import { alertmanagerPayloadSchema } from '../loop/alerts.ts';
 import { campaignSchema } from '../loop/campaigns.ts';
 import { manifestSchema, pointerSchema } from '../registry/model-store.ts';
 import { scanRecordSchema } from '../registry/scans.ts';
+import { replayRequestSchema } from '../replay/replay-jobs.ts';
 import {
   aliasBody,
   aliasParam,
@@ -22,6 +23,7 @@ import {
   emptyBody,
   poisonBody,
   predictBody,
+  replayParam,
   rollbackBody,
   scheduleBody,
   tagBody,
@@ -52,6 +54,7 @@ const ERROR_TEXT: Record<number, string> = {
   401: 'missing or wrong bearer token',
   404: 'no such resource',
   409: 'refused: busy, or a version that cannot be promoted',
+  422: 'a version of the range cannot be replayed (no or a corrupt experience record, a bad checksum)',
   413: 'body too large',
   415: 'unsupported content type',
   503: 'not ready: no model is served yet',
@@ -356,6 +359,28 @@ export const ROUTES: readonly (Omit<RouteConfig, 'path'> & { path: string })[] =
     security: ADMIN,
     request: { body: { required: true, content: { 'application/json': { schema: rollbackBody } } } },
     responses: { 200: json(pointerSchema, 'the new pointer'), ...errors(400, 401, 404, 409, 503) },
+  },
+  {
+    method: 'post',
+    path: '/admin/replay',
+    tags: ['admin'],
+    summary:
+      'Replay the recorded history from a version under another policy (sgd:<lr>, stlr:<max>, <schedule>@v<N>, periodic:<schedule>:every=<n>, scan-stlr); runs in the background',
+    security: ADMIN,
+    request: { body: { required: true, content: { 'application/json': { schema: replayRequestSchema } } } },
+    responses: {
+      202: json(looseObject('the job: id, status queued, progress (docs/replay.md)'), 'queued'),
+      ...errors(400, 401, 404, 409, 422),
+    },
+  },
+  {
+    method: 'get',
+    path: '/admin/replay/:id',
+    tags: ['admin'],
+    summary: 'A replay job: status, per-version rows so far, and the result once done',
+    security: ADMIN,
+    request: { params: replayParam },
+    responses: { 200: json(looseObject('the job (docs/replay.md)'), 'the job'), ...errors(400, 401, 404) },
   },
   {
     method: 'post',

@@ -10,6 +10,10 @@ export const campaignParam = z
   .object({ id: z.string().regex(/^c[0-9a-f]{8}$/, 'not a campaign id') })
   .strict();
 
+export const replayParam = z
+  .object({ id: z.string().regex(/^r[0-9a-f]{8}$/, 'not a replay job id') })
+  .strict();
+
 const trigger = triggerSpecSchema;
 
 export const poisonBody = z

@@ -4,7 +4,8 @@
  * in the registry, and promoted unless it diverged. Throws on any failure; the served model
  * is the caller's and stays untouched.
  */
-import { MODEL_FILE } from '../../sim/models/version-layout.ts';
+import { EXPERIENCE_FILE, MODEL_FILE } from '../../sim/models/version-layout.ts';
+import { encodeRecord } from '../../sim/replay/record.ts';
 import type { StepTraining } from '../../sim/stream/update-step.ts';
 import { parseSchedule } from '../../sim/train/schedules.ts';
 import type { Manifest, ModelStore, Pointer } from '../registry/model-store.ts';
@@ -16,6 +17,7 @@ import type {
   TrainProgressMessage,
 } from '../worker/protocol.ts';
 import type { Campaign } from './campaigns.ts';
+import { experienceRecord, type RecordContext } from './experience-recorder.ts';
 import type { Served } from './served-model.ts';
 
 export interface CycleDeps {
@@ -29,6 +31,8 @@ export interface CycleDeps {
   onProgress: (p: TrainProgressMessage) => void;
   /** Called when training is done and the registry write starts. */
   onSaving: () => void;
+  /** What the version's experience record says besides the update itself. */
+  recording: RecordContext;
 }
 
 export interface CycleInput {
@@ -48,12 +52,23 @@ export interface CycleResult {
 
 export async function runUpdateCycle(d: CycleDeps, input: CycleInput): Promise<CycleResult> {
   const { step, schedule, base, carried } = input;
+  const poison = carried.map(poisonOrder);
+  const record = experienceRecord(d.recording, {
+    kind: 'update',
+    parentVersion: base.manifest.version,
+    step,
+    epochs: d.epochs,
+    batchSize: d.batchSize,
+    schedule,
+    poison,
+    triggers: input.triggers,
+  });
   const result = await d.trainer.update(
     {
       base: base.bytes.slice(),
       step,
       training: stepTraining(d.epochs, d.batchSize, schedule),
-      poison: carried.map(poisonOrder),
+      poison,
       triggers: input.triggers,
     },
     d.onProgress,
@@ -65,7 +80,8 @@ export async function runUpdateCycle(d: CycleDeps, input: CycleInput): Promise<C
     parentVersion: base.manifest.version,
     schedule,
     status: diverged ? 'rejected' : 'candidate',
-    files: { [MODEL_FILE]: result.model },
+    // The record goes into the same atomic version write, so no version exists without it.
+    files: { [MODEL_FILE]: result.model, [EXPERIENCE_FILE]: encodeRecord(record) },
     metrics: {
       train: result.train,
       evaluation: result.evaluation,

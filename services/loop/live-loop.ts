@@ -7,7 +7,8 @@
  */
 import { getAttack, resolveAttack, seededAttack } from '../../sim/attacks/index.ts';
 import type { ImageShape } from '../../sim/data/image-set.ts';
-import { MODEL_FILE } from '../../sim/models/version-layout.ts';
+import { EXPERIENCE_FILE, MODEL_FILE } from '../../sim/models/version-layout.ts';
+import { encodeRecord } from '../../sim/replay/record.ts';
 import type { ServiceConfig } from '../config.ts';
 import { EVENTS } from '../contract.ts';
 import type { LoopBus } from '../events.ts';
@@ -20,6 +21,7 @@ import { isInjecting, type Campaign, type CampaignInput, type Campaigns } from '
 import { knownTrigger, poisonOrder, runUpdateCycle, stepTraining } from './cycle.ts';
 import { BusyError, InvalidCampaignError, NotReadyError, RejectedVersionError } from './errors.ts';
 import { Exclusive } from './exclusive.ts';
+import { codeVersion, experienceRecord, type RecordContext } from './experience-recorder.ts';
 import type { CycleReport } from './loop-events.ts';
 import { stateConfig, type LoopState, type Phase } from './loop-state.ts';
 import { OperatorStore } from './operator-store.ts';
@@ -60,6 +62,9 @@ export class LiveLoop implements LoopControl {
   private bootError: string | undefined;
   /** The images' shape, once the trainer has loaded the data (campaign triggers must fit it). */
   private shape: ImageShape | undefined;
+  /** The record context, once the trainer has reported its backend. */
+  private recording: RecordContext | undefined;
+  private readonly code = codeVersion();
 
   constructor(private readonly d: LoopDeps) {
     this.served = new ServedModel(d.predictor);
@@ -91,8 +96,9 @@ export class LiveLoop implements LoopControl {
       try {
         await this.d.store.init();
         if (!this.operator.isLoaded) await this.operator.restore();
-        const { height, width, channels } = await this.d.trainer.start();
+        const { height, width, channels, backend } = await this.d.trainer.start();
         this.shape = { height, width, channels };
+        this.recording = { config: this.d.config, backend, code: this.code };
         await this.loadOrCreateInitial();
         this.bootError = undefined;
         break;
@@ -136,12 +142,20 @@ export class LiveLoop implements LoopControl {
     this.publishState();
     this.d.log.info({ epochs: c.F0_EPOCHS, schedule: c.F0_SCHEDULE }, 'no promoted model: training F0 on D0');
     const carried = campaigns.injecting();
+    const poison = carried.map(poisonOrder);
+    const triggers = this.knownTriggers();
+    const record = experienceRecord(this.recordContext(), {
+      kind: 'initial',
+      parentVersion: null,
+      step: 0,
+      epochs: c.F0_EPOCHS,
+      batchSize: c.F0_BATCH_SIZE,
+      schedule: c.F0_SCHEDULE,
+      poison,
+      triggers,
+    });
     const f0 = await this.d.trainer.trainInitial(
-      {
-        training: stepTraining(c.F0_EPOCHS, c.F0_BATCH_SIZE, c.F0_SCHEDULE),
-        poison: carried.map(poisonOrder),
-        triggers: this.knownTriggers(),
-      },
+      { training: stepTraining(c.F0_EPOCHS, c.F0_BATCH_SIZE, c.F0_SCHEDULE), poison, triggers },
       (p) => this.onProgress(p),
     );
     const manifest = await store.saveVersion(this.name, {
@@ -149,7 +163,7 @@ export class LiveLoop implements LoopControl {
       parentVersion: null,
       schedule: c.F0_SCHEDULE,
       status: 'candidate',
-      files: { [MODEL_FILE]: f0.model },
+      files: { [MODEL_FILE]: f0.model, [EXPERIENCE_FILE]: encodeRecord(record) },
       metrics: { train: f0.train, evaluation: f0.evaluation, kind: 'F0' },
     });
     const pointer = await store.promote(this.name, manifest.version, 0, 'initial');
@@ -158,6 +172,11 @@ export class LiveLoop implements LoopControl {
     for (const x of carried) this.d.events.publish(EVENTS.poisonInjected, x);
     if (carried.length > 0) await this.operator.persist();
     return pointer;
+  }
+
+  private recordContext(): RecordContext {
+    if (!this.recording) throw new NotReadyError('the trainer has not started');
+    return this.recording;
   }
 
   /** Runs one cycle unless one is running; `cron` ticks also skip while paused. */
@@ -203,6 +222,7 @@ export class LiveLoop implements LoopControl {
           maxAccuracyDrop: c.DIVERGENCE_ACCURACY_DROP,
           onProgress: (p) => this.onProgress(p),
           onSaving: () => (this.phase = 'saving'),
+          recording: this.recordContext(),
         },
         { step, schedule, base, carried, triggers: this.knownTriggers() },
       );

@@ -67,8 +67,8 @@ export interface LoopEventMap {
   state: LoopState;
 }
 
-/** Every loop event name of contract.ts has a payload type here, and no other name. */
-type LoopEventName = Exclude<(typeof EVENTS)[keyof typeof EVENTS], 'alert:received'>;
+/** Every loop event name of contract.ts has a payload type here, and no other name (replay's are in services/replay). */
+type LoopEventName = Exclude<(typeof EVENTS)[keyof typeof EVENTS], 'alert:received' | `replay:${string}`>;
 export type AssertSameKeys = [LoopEventName] extends [keyof LoopEventMap]
   ? [keyof LoopEventMap] extends [LoopEventName]
     ? true

@@ -6,14 +6,19 @@
 import { EVENTS } from '../contract.ts';
 import type { TypedBus } from '../events.ts';
 import type { LoopEventMap } from '../loop/loop-events.ts';
+import type { ReplayEventMap } from '../replay/replay-events.ts';
 import type { ServiceMetrics } from './index.ts';
 
 type Listenable = Pick<TypedBus<LoopEventMap>, 'on'>;
 type AlertBus = Pick<TypedBus<{ 'alert:received': { status: 'firing' | 'resolved' } }>, 'on'>;
+type ReplayBus = Pick<TypedBus<ReplayEventMap>, 'on'>;
 
 /** Subscribes the metrics to the bus; returns the unsubscribe. */
-export function listenForMetrics(events: Listenable & AlertBus, metrics: ServiceMetrics): () => void {
-  const { model, attack, scan, cycle, policy, alert } = metrics;
+export function listenForMetrics(
+  events: Listenable & AlertBus & ReplayBus,
+  metrics: ServiceMetrics,
+): () => void {
+  const { model, attack, scan, cycle, policy, alert, replay } = metrics;
   const offs = [
     events.on(EVENTS.state, (s) => {
       if (s.model) model.setPromoted(s.model.version, s.model.schedule, s.model.step);
@@ -54,6 +59,8 @@ export function listenForMetrics(events: Listenable & AlertBus, metrics: Service
       policy.mitigationActive.set(d.active ? 1 : 0);
     }),
     events.on(EVENTS.alertReceived, (a) => alert.alertsReceived.inc({ status: a.status })),
+    events.on(EVENTS.replayFinished, (j) => replay.record(j.outcome, j.seconds)),
+    events.on(EVENTS.replayFailed, (j) => replay.record(j.outcome, j.seconds)),
   ];
   return () => offs.forEach((off) => off());
 }

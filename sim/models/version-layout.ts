@@ -1,6 +1,7 @@
 /**
- * How a registry stores a model version: `models/<name>/v<N>/` holds model.bin, metrics.json
- * and manifest.json, which lists the size and sha256 of every other file and is written last.
+ * How a registry stores a model version: `models/<name>/v<N>/` holds model.bin, metrics.json,
+ * experience.json (what the update was trained on, sim/replay/record.ts) and manifest.json,
+ * which lists the size and sha256 of every other file and is written last.
  * services/registry writes versions in this layout and `permanence scan` reads them, so the
  * layout and its file check live here, where both can import them (sim never imports services).
  */
@@ -10,6 +11,8 @@ import { z } from 'zod';
 /** The serialised weights of a version (sim/models/serialize.ts format). */
 export const MODEL_FILE = 'model.bin';
 export const MANIFEST_FILE = 'manifest.json';
+/** The recorded experience of the version, so that it can be replayed (docs/replay.md). */
+export const EXPERIENCE_FILE = 'experience.json';
 
 export function versionDir(name: string, version: number): string {
   return `models/${name}/v${version}`;

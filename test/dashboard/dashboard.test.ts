@@ -260,6 +260,57 @@ test('the dashboard follows the live loop and drives it', { timeout: 300_000 }, 
     );
   });
 
+  await step(
+    'the what-if control replays from a version and overlays the counterfactual curves',
+    async () => {
+      const registry = await apiCall<{ versions: { version: number }[] }>(service.url, '/api/models');
+      const latest = registry.versions.at(-1)?.version ?? 1;
+      const from = Math.max(2, latest - 3);
+      await page.selectOption('#replay-version', String(from));
+      await page.selectOption('#replay-policy', 'stlr');
+      const posted = page.waitForRequest((r) => r.url().endsWith('/admin/replay') && r.method() === 'POST');
+      await page.click('#replay-submit');
+      assert.deepEqual((await posted).postDataJSON(), { from, policy: 'stlr:0.5' });
+      const message = page.locator('#replay-message.ok');
+      await message.waitFor(WAIT);
+      const id = /Replay (r[0-9a-f]{8}) queued/.exec((await message.textContent()) ?? '')?.[1];
+      assert.ok(id, 'the answer names the job');
+      await page.waitForSelector('#replay-status:has-text("succeeded")', { timeout: 120_000 });
+      const job = await apiCall<{
+        status: string;
+        rows: {
+          version: number;
+          counterfactual: { cleanAccuracy: number; schedule: string; asr: Record<string, number> };
+        }[];
+      }>(service.url, `/admin/replay/${id}`);
+      assert.equal(job.status, 'succeeded');
+      assert.deepEqual(
+        job.rows.map((r) => r.version),
+        Array.from({ length: latest - from + 1 }, (_, i) => from + i),
+      );
+      assert.ok(job.rows.every((r) => r.counterfactual.schedule.startsWith('stlr:0.5')));
+      // The overlay on both charts: one point per replayed version, the API's numbers.
+      const overlay = await page.evaluate(() =>
+        ['chart-accuracy', 'chart-asr'].map((chart) =>
+          Chart.getChart(chart)
+            ?.data.datasets.find((d) => d.label.startsWith('What if stlr:0.5'))
+            ?.data.map((p) => ({ x: p.x, y: p.y })),
+        ),
+      );
+      assert.deepEqual(
+        overlay[0],
+        job.rows.map((r) => ({ x: r.version, y: r.counterfactual.cleanAccuracy * 100 })),
+      );
+      // ASR is measured from the campaign's creation on (earlier versions had no such trigger).
+      const measured = job.rows.filter((r) => campaign && r.counterfactual.asr[campaign.id] !== undefined);
+      assert.ok(measured.length > 0, 'the range includes versions after the campaign');
+      assert.deepEqual(
+        overlay[1],
+        measured.map((r) => ({ x: r.version, y: r.counterfactual.asr[campaign?.id ?? ''] * 100 })),
+      );
+    },
+  );
+
   await step('a scan triggered from the controls reaches the anomaly chart', async () => {
     await page.click('#run-scan');
     await page.waitForSelector('#actions-message.ok:has-text("Scan accepted")', WAIT);

@@ -27,6 +27,14 @@ interface StoreModule {
   chartMarkers(store: unknown): { x: number; kind: string; label: string }[];
   applyScanHistory(store: unknown, history: unknown): void;
   servedScans(store: unknown): { at: string; anomalyIndex: number }[];
+  replaySeries(store: unknown): {
+    id: string;
+    policy: string;
+    status: string;
+    campaign: string | null;
+    accuracy: Point[];
+    asr: Point[];
+  } | null;
 }
 interface PaletteModule {
   seriesStyle(i: number): { colour: string; dash: number[]; pointStyle: string };
@@ -411,4 +419,54 @@ test('a campaign is logged as queued when created and as injected when it poison
     store.log.map((e) => /(queued|injected) \(/.exec(e.text)?.[1]),
     ['injected', 'queued'],
   );
+});
+
+test('replay events build the counterfactual overlay; an older job does not replace a newer one', async () => {
+  const m = await store$;
+  const store = m.createStore();
+  const row = (version: number, acc: number, asr: number, poisoned: string[] = []) => ({
+    version,
+    step: version - 1,
+    poisoned,
+    counterfactual: {
+      cleanAccuracy: acc,
+      asr: { c0000000a: asr },
+      schedule: 'stlr:0.5:0.1',
+      diverged: false,
+    },
+  });
+  const job = (id: string, createdAt: string, rows: unknown[], status = 'running') => ({
+    id,
+    status,
+    createdAt,
+    request: { from: 4, policy: 'stlr:0.5:0.1' },
+    progress: { done: rows.length, total: 3 },
+    rows,
+    result: null,
+  });
+  assert.equal(m.replaySeries(store), null);
+  assert.equal(m.applyEvent(store, 'replay:queued', job('r00000001', iso(10), []), T0), true);
+  assert.equal(m.replaySeries(store), null, 'no rows yet, no overlay');
+  m.applyEvent(
+    store,
+    'replay:progress',
+    job('r00000001', iso(10), [row(4, 0.9, 1, ['c0000000a']), row(5, 0.95, 0.25)]),
+    T0,
+  );
+  const s = m.replaySeries(store);
+  assert.equal(s?.campaign, 'c0000000a');
+  assert.deepEqual(s?.accuracy, [
+    { x: 4, y: 90, step: 3 },
+    { x: 5, y: 95, step: 4 },
+  ]);
+  assert.deepEqual(
+    s?.asr.map((p) => p.y),
+    [100, 25],
+  );
+  assert.equal(
+    m.applyEvent(store, 'replay:progress', job('r00000000', iso(5), [row(4, 0.1, 0.1)]), T0),
+    false,
+  );
+  assert.equal(m.replaySeries(store)?.id, 'r00000001');
+  assert.ok(store.log.some((e) => e.text.startsWith('Replay r00000001 queued')));
 });

@@ -32,7 +32,7 @@ const node = (args: string[], env: NodeJS.ProcessEnv = {}) => {
 
 test('the bundle prints the same help, version and exit code as the TypeScript CLI', async () => {
   const { outfile, sources } = (await buildCli(built)) as { outfile: string; sources: string[] };
-  assert.ok(sources.includes('sim/cli/main.ts') && sources.includes('sim/cli/commands/run.ts'));
+  assert.ok(sources.includes('services/cli/main.ts') && sources.includes('sim/cli/commands/run.ts'));
   assert.ok(!sources.some((s) => /sim\/(backend|experiment|train)\//.test(s)), sources.join(' '));
   const commands = [
     'run',
@@ -44,10 +44,11 @@ test('the bundle prints the same help, version and exit code as the TypeScript C
     'report',
     'crosscheck',
     'theory',
+    'replay',
   ];
   const cases = [['--help'], ['--version'], [], ['help', 'scan'], ...commands.map((c) => [c, '--help'])];
   for (const args of cases) {
-    const fromSources = node(['--import', 'tsx', 'sim/cli/main.ts', ...args]);
+    const fromSources = node(['--import', 'tsx', 'services/cli/main.ts', ...args]);
     const fromBundle = node([outfile, ...args]);
     assert.equal(fromBundle.out, fromSources.out, args.join(' '));
     assert.equal(fromBundle.code, fromSources.code, args.join(' '));
@@ -119,6 +120,6 @@ test('the installed bin answers --help from a fresh bundle without loading tsx o
   rmSync(record);
   node([...recorder, 'bin/permanence.mjs', 'report', join(tmp, 'no-sweep')], { RECORD_IMPORTS: record });
   const action = readFileSync(record, 'utf8').split('\n');
-  assert.ok(action.some((u) => u.endsWith('/sim/cli/main.ts')));
+  assert.ok(action.some((u) => u.endsWith('/services/cli/main.ts')));
   assert.ok(!action.some((u) => u.endsWith('/dist/cli.mjs')));
 });

@@ -9,7 +9,7 @@ import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { test } from 'node:test';
 
-const COMMANDS = ['run', 'plot', 'scan', 'defense-table', 'sweep', 'worker', 'report'] as const;
+const COMMANDS = ['run', 'plot', 'scan', 'defense-table', 'sweep', 'worker', 'report', 'replay'] as const;
 
 const helpCache = new Map<string, Set<string>>();
 function flagsOf(command: string): Set<string> {

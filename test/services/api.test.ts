@@ -515,11 +515,15 @@ describe('accepted requests', () => {
     };
     assert.equal(models.versions[0].version, 1);
     const v1 = (await (await fetch(`${svc.url}/api/models/1`)).json()) as {
-      manifest: { files: unknown[] };
+      manifest: { files: { path: string }[] };
       promoted: boolean;
     };
     assert.equal(v1.promoted, true);
-    assert.equal(v1.manifest.files.length, 2);
+    // The experience record is part of every version (docs/replay.md).
+    assert.deepEqual(
+      v1.manifest.files.map((f) => f.path),
+      ['experience.json', 'metrics.json', 'model.bin'],
+    );
   });
 
   it('shows promotion in the version list, and sets and removes user aliases and tags', async () => {

@@ -117,4 +117,7 @@ export const api = {
   rollback: (version) => admin('POST', '/admin/rollback', { version }),
   /** kind: sgd|stlr; lr: the learning rate (SGD) or the maximum one (STLR). */
   setSchedule: (kind, lr) => admin('PUT', '/admin/schedule', { schedule: `${kind}:${lr}` }),
+  /** Counterfactual replay from `from` (a version) under `policy` (docs/replay.md); answers 202 with the job. */
+  replay: (from, policy) => admin('POST', '/admin/replay', { from, policy }),
+  replayJob: (id) => admin('GET', `/admin/replay/${encodeURIComponent(id)}`),
 };

@@ -11,6 +11,7 @@ import {
   asrSeries,
   chartMarkers,
   defenseLabel,
+  replaySeries,
   survivabilityBars,
   timelineSeries,
 } from './store.js';
@@ -415,6 +416,16 @@ export function createCharts(canvases) {
           ]
         : []),
     ];
+    const whatIf = replaySeries(store);
+    // The counterfactual overlay: dashed, hollow points, labelled with its policy.
+    const overlay = (points) =>
+      lineDataset(
+        `What if ${whatIf.policy}${whatIf.status === 'succeeded' ? '' : ` · ${whatIf.status}`}`,
+        points,
+        { colour: OKABE_ITO.bluishGreen, dash: [6, 3], pointStyle: 'rectRot' },
+        { replay: whatIf.id, pointBackgroundColor: '#ffffff' },
+      );
+    if (whatIf?.accuracy.length) accuracy.data.datasets.push(overlay(whatIf.accuracy));
     accuracy.update('none');
 
     asr.data.datasets = asrSeries(store).map((s, i) => {
@@ -423,6 +434,7 @@ export function createCharts(canvases) {
         campaign: s.id,
       });
     });
+    if (whatIf?.asr.length) asr.data.datasets.push(overlay(whatIf.asr));
     asr.update('none');
 
     anomaly.data.datasets = anomalySeries(store).map((s, i) =>

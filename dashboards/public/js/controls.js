@@ -177,8 +177,32 @@ export function setupControls({ refresh, isPaused }) {
     );
   });
 
+  $('replay-form').addEventListener('submit', (event) => {
+    event.preventDefault();
+    const from = Number($('replay-version').value);
+    if (!from) {
+      show('replay-message', 'choose the version to replay from', 'error');
+      return;
+    }
+    const policy = WHAT_IF_POLICIES[$('replay-policy').value](from);
+    void act(
+      event.submitter,
+      'replay-message',
+      () => api.replay(from, policy),
+      (job) =>
+        `Replay ${job.id} queued: ${job.progress?.total ?? '?'} versions from v${from} under ${job.request.policy}; the dashed curves appear as it runs.`,
+    );
+  });
+
   return { stopCampaign };
 }
+
+/** The what-if questions of the replay form, as replay policies (docs/replay.md). */
+const WHAT_IF_POLICIES = {
+  stlr: () => 'stlr:0.5',
+  periodic: () => 'periodic:stlr:0.5:every=3',
+  'scan-stlr': () => 'scan-stlr',
+};
 
 async function stopCampaign(id) {
   await act(

@@ -32,6 +32,10 @@ const EVENT_NAMES = [
   'schedule:changed',
   'policy:decision',
   'alert:received',
+  'replay:queued',
+  'replay:progress',
+  'replay:finished',
+  'replay:failed',
 ];
 /** Versions whose metrics are fetched at load; older ones stay off the charts. */
 const BACKFILL_VERSIONS = 60;

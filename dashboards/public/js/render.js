@@ -357,6 +357,45 @@ function renderRollbackOptions(store) {
     select.value = chosen;
 }
 
+/** Versions a replay can start from (every stored one), newest first. */
+function renderReplayOptions(store) {
+  const select = $('replay-version');
+  const versions = [...store.versions.values()]
+    .filter((v) => v.createdAt)
+    .sort((a, b) => b.version - a.version);
+  const key = versions.map((v) => v.version).join(',');
+  if (select.dataset.key === key) return;
+  const chosen = select.value;
+  select.dataset.key = key;
+  select.replaceChildren(
+    el('option', { value: '' }, versions.length ? 'Choose a version…' : 'No version yet'),
+    ...versions.map((v) =>
+      el(
+        'option',
+        { value: v.version, selected: String(v.version) === chosen },
+        `v${v.version} · drift step ${v.step} · ${v.schedule ?? ''}`,
+      ),
+    ),
+  );
+}
+
+/** The running or last replay's progress under the what-if form. */
+function renderReplayStatus(store) {
+  const job = store.replay;
+  const node = $('replay-status');
+  node.hidden = !job;
+  if (!job) return;
+  const done = job.progress ? `${job.progress.done}/${job.progress.total} versions` : '';
+  const s = job.result?.summary;
+  const answer =
+    job.status === 'succeeded' && s
+      ? `: ${s.counterfactual.removedAt ? `ASR at or below γ from v${s.counterfactual.removedAt}` : 'not removed'} (recorded: ${s.recorded.removedAt ? `v${s.recorded.removedAt}` : 'not removed'}), accuracy cost ${((s.accuracyCost ?? 0) * 100).toFixed(1)} pt`
+      : job.status === 'failed'
+        ? `: ${job.error}`
+        : '';
+  node.textContent = `Replay ${job.id} (${job.request?.policy}) ${job.status} ${done}${answer}`;
+}
+
 /** Shows the operator's current schedule in the form, unless the operator is editing it. */
 function syncScheduleForm(store) {
   const form = $('schedule-form');
@@ -378,5 +417,7 @@ export function renderAll(store, handlers) {
   renderActivity(store);
   renderScanHistory(store);
   renderRollbackOptions(store);
+  renderReplayOptions(store);
+  renderReplayStatus(store);
   syncScheduleForm(store);
 }

@@ -30,6 +30,8 @@ export function createStore() {
     progress: null,
     /** version -> that version's scans from the registry (GET /api/models/:version/scans). */
     scanHistory: new Map(),
+    /** The last counterfactual replay job (POST /admin/replay) as its events describe it, or null. */
+    replay: null,
   };
 }
 
@@ -293,6 +295,11 @@ export function applyEvent(store, name, payload, now = Date.now()) {
         `Update to drift step ${p.step} started (${p.schedule}${poisonNote(p.poison)})`,
       );
       return true;
+    case 'replay:queued':
+    case 'replay:progress':
+    case 'replay:finished':
+    case 'replay:failed':
+      return applyReplay(store, p, now);
     case 'cycle:progress':
       store.progress = {
         step: p.step,
@@ -450,6 +457,63 @@ function poisonNote(ids) {
 
 export function percent(x, digits = 1) {
   return Number.isFinite(x) ? `${(x * 100).toFixed(digits)}%` : '—';
+}
+
+/**
+ * Follows one replay job: a newer job replaces the overlay; events of an older job are
+ * ignored. Returns whether anything changed.
+ */
+export function applyReplay(store, job, now = Date.now()) {
+  if (!job?.id) return false;
+  const current = store.replay;
+  if (current && current.id !== job.id && job.createdAt < current.createdAt) return false;
+  const first = !current || current.id !== job.id;
+  store.replay = job;
+  const policy = job.request?.policy ?? '?';
+  if (first) addLog(store, now, 'replay', `Replay ${job.id} queued: v${job.request?.from}.. under ${policy}`);
+  if (job.status === 'succeeded') {
+    const s = job.result?.summary?.counterfactual;
+    const removal = s?.removedAt ? `ASR at or below γ from v${s.removedAt}` : 'the backdoor is not removed';
+    addLog(
+      store,
+      now,
+      'replay',
+      `Replay ${job.id} (${policy}): ${removal}, mean accuracy ${percent(s?.meanAccuracy)}`,
+    );
+  } else if (job.status === 'failed') {
+    addLog(store, now, 'warn', `Replay ${job.id} failed: ${job.error ?? 'unknown error'}`);
+  }
+  return true;
+}
+
+/** The campaign a replay is about: its summary's, else the last one poisoning its rows. */
+function replayCampaign(job) {
+  const fromSummary = job.result?.summary?.campaign;
+  if (fromSummary) return fromSummary;
+  const poisoned = (job.rows ?? []).flatMap((r) => r.poisoned ?? []);
+  if (poisoned.length) return poisoned.at(-1);
+  const keys = new Set((job.rows ?? []).flatMap((r) => Object.keys(r.counterfactual?.asr ?? {})));
+  return keys.size === 1 ? [...keys][0] : null;
+}
+
+/**
+ * The counterfactual overlay: the replayed versions' clean accuracy and ASR (%) under the
+ * replay's policy, or null when no replay has rows yet.
+ */
+export function replaySeries(store) {
+  const job = store.replay;
+  if (!job || !(job.rows ?? []).length) return null;
+  const campaign = replayCampaign(job);
+  const rows = [...job.rows].sort((a, b) => a.version - b.version);
+  const accuracy = rows
+    .filter((r) => Number.isFinite(r.counterfactual?.cleanAccuracy))
+    .map((r) => ({ x: r.version, y: r.counterfactual.cleanAccuracy * 100, step: r.step }));
+  const asr = campaign
+    ? rows
+        .filter((r) => Number.isFinite(r.counterfactual?.asr?.[campaign]))
+        .map((r) => ({ x: r.version, y: r.counterfactual.asr[campaign] * 100, step: r.step }))
+    : [];
+  return { id: job.id, policy: job.request?.policy ?? '', status: job.status, campaign, accuracy, asr };
 }
 
 /** Clean accuracy (%) per version: promoted and rejected versions as separate series. */
