@@ -12,11 +12,32 @@ import type { ServiceConfig } from '../config.ts';
 import { EVENTS } from '../contract.ts';
 import type { LoopBus } from '../events.ts';
 import type { Logger } from '../log.ts';
-import type { Manifest, ModelStore, Pointer } from '../registry/model-store.ts';
+import type { RegistryFaultKind } from '../contract.ts';
+import {
+  ChecksumError,
+  CorruptFileError,
+  type LoadedVersion,
+  type ModelStore,
+  type Pointer,
+  type VersionPage,
+} from '../registry/model-store.ts';
+import { isDamage, recoverServed } from '../registry/recovery.ts';
+import { pruneVersions, type ReferencedVersions } from '../registry/retention.ts';
+import { POISON_SOURCE_ERROR } from '../../sim/stream/update-step.ts';
+import { admissionProblem, classShareBound } from './admission.ts';
 import type { Evaluation, KnownTrigger, ScanSummary, Trainer } from '../worker/protocol.ts';
 import { isInjecting, type Campaign, type CampaignInput, type Campaigns } from './campaigns.ts';
 import { knownTrigger, poisonOrder, runUpdateCycle, stepTraining } from './cycle.ts';
-import { BusyError, InvalidCampaignError, NotReadyError, RejectedVersionError } from './errors.ts';
+import {
+  AdmissionError,
+  BusyError,
+  CorruptVersionError,
+  InvalidCampaignError,
+  NotReadyError,
+  ReadOnlyError,
+  RejectedVersionError,
+} from './errors.ts';
+import { RegistryHealth, writeFailureReason, type RegistryHealthView } from './registry-health.ts';
 import { Exclusive } from './exclusive.ts';
 import type { CycleReport } from './loop-events.ts';
 import { stateConfig, type LoopState, type Phase } from './loop-state.ts';
@@ -40,6 +61,11 @@ export interface LoopDeps {
   log: Logger;
   campaigns: Campaigns;
   policy: MitigationPolicy;
+  /**
+   * Versions that other parts of the service refer to (e.g. a replay's record), kept by the
+   * retention policy besides the promoted, pointer-history and campaign versions.
+   */
+  retentionRefs?: readonly ReferencedVersions[];
 }
 
 export class LiveLoop implements LoopControl {
@@ -58,6 +84,9 @@ export class LiveLoop implements LoopControl {
   private bootError: string | undefined;
   /** The images' shape, once the trainer has loaded the data (campaign triggers must fit it). */
   private shape: ImageShape | undefined;
+  private numClasses = 10;
+  /** Damaged documents found, writability, fallback: for /healthz, /readyz and the metrics. */
+  readonly health = new RegistryHealth();
 
   constructor(private readonly d: LoopDeps) {
     this.served = new ServedModel(d.predictor);
@@ -88,10 +117,16 @@ export class LiveLoop implements LoopControl {
     for (let attempt = 1; !this.stopped; attempt++) {
       try {
         await this.d.store.init();
-        if (!this.operator.isLoaded) await this.operator.restore();
-        const { height, width, channels } = await this.d.trainer.start();
+        await this.checkWritable();
+        if (!this.operator.isLoaded) {
+          const damage = await this.operator.restore();
+          if (damage) this.fault('operator_state', damage, 'started from the configuration');
+        }
+        const { height, width, channels, numClasses } = await this.d.trainer.start();
         this.shape = { height, width, channels };
+        this.numClasses = numClasses;
         await this.loadOrCreateInitial();
+        await this.reconcileCampaigns();
         this.bootError = undefined;
         break;
       } catch (err) {
@@ -109,19 +144,152 @@ export class LiveLoop implements LoopControl {
     log.info({ version: served.manifest.version, step: this.step }, 'serving');
   }
 
+  /**
+   * Serves the stored pointer's version, or the last one that verifies (registry/recovery.ts),
+   * re-writing the pointer when it was lost or damaged; trains F0 when nothing verifies.
+   */
   private async loadOrCreateInitial(): Promise<void> {
     const { store } = this.d;
-    let pointer = await store.getPromoted(this.name);
-    if (!pointer) {
-      // A crash between saving a version and writing the pointer: promote what was saved.
-      const saved = (await store.listVersions(this.name)).filter((m) => m.status === 'candidate').at(-1);
-      pointer = saved
-        ? await store.promote(this.name, saved.version, saved.step, 'initial')
-        : await this.trainInitial();
+    const recovery = await recoverServed(store, this.name);
+    const served = recovery.served;
+    for (const f of recovery.found)
+      this.fault(
+        f.kind,
+        f.detail,
+        served ? `serving v${served.pointer.version}` : 'nothing verifies: training F0',
+      );
+    let pointer: Pointer;
+    let loaded: LoadedVersion;
+    if (!served) {
+      pointer = await this.trainInitial();
+      loaded = await store.loadVersion(this.name, pointer.version);
+    } else {
+      ({ pointer, loaded } = served);
+      if (recovery.rewrite && this.health.writable) {
+        // A crash between saving a version and writing the first pointer: promote what was saved.
+        const reason = recovery.neverPromoted ? 'initial' : 'recovered';
+        pointer = await store.promote(this.name, pointer.version, pointer.step, reason);
+      }
+      this.health.setFallback(recovery.found.length > 0);
     }
-    const loaded = await store.loadVersion(this.name, pointer.version);
     this.served.serve(pointer, loaded.manifest, loaded.files[MODEL_FILE]);
     this.step = pointer.step;
+    this.publishHealth();
+  }
+
+  /**
+   * Replays promotions the operator state does not know of: a crash between a cycle's
+   * pointer write and its operator-state write leaves a campaign pending although its
+   * poison is in the served lineage. The versions record which campaigns they carried, so
+   * each is recorded once (by version) and never injected a second time.
+   */
+  private async reconcileCampaigns(): Promise<void> {
+    const { store, campaigns, log } = this.d;
+    const injecting = campaigns.injecting();
+    if (injecting.length === 0) return;
+    const since = injecting.map((c) => c.createdAt).sort()[0];
+    const lineage: LoadedVersion[] = [];
+    let version: number | null = this.served.get().manifest.version;
+    // Bounded walk: only versions created since the oldest injecting campaign can carry it.
+    for (let i = 0; version !== null && i < 1000; i++) {
+      let loaded: LoadedVersion;
+      try {
+        loaded = await store.loadVersion(this.name, version);
+      } catch (err) {
+        if (isDamage(err)) break;
+        throw err;
+      }
+      if (loaded.manifest.createdAt < since) break;
+      lineage.push(loaded);
+      version = loaded.manifest.parentVersion;
+    }
+    let replayed = 0;
+    for (const v of lineage.reverse()) {
+      const poison = Array.isArray(v.metrics.poison) ? (v.metrics.poison as { campaign?: unknown }[]) : [];
+      const ids = poison.map((p) => p.campaign).filter((id): id is string => typeof id === 'string');
+      const missed = ids.filter((id) => {
+        const c = campaigns.get(id);
+        return c !== undefined && isInjecting(c) && !c.injectedVersions.includes(v.manifest.version);
+      });
+      if (missed.length === 0) continue;
+      campaigns.recordPromoted(v.manifest.step, v.manifest.version, missed, {});
+      replayed++;
+    }
+    if (replayed > 0) {
+      log.warn(
+        { versions: replayed },
+        'campaign injections replayed from the registry (operator state was behind)',
+      );
+      await this.operator.persist();
+    }
+  }
+
+  /** Probes the store; a failure switches the service to read-only until a probe succeeds. */
+  private async checkWritable(): Promise<boolean> {
+    try {
+      await this.d.store.probeWritable();
+      if (this.health.setWritability({ writable: true })) {
+        this.d.log.info('the registry is writable again: cycles and admin changes resume');
+        this.publishHealth();
+      }
+      return true;
+    } catch (err) {
+      this.markUnwritable(err);
+      return false;
+    }
+  }
+
+  private markUnwritable(err: unknown): void {
+    const reason = writeFailureReason(err);
+    if (this.health.setWritability({ writable: false, reason })) {
+      this.d.log.error({ reason }, 'the registry cannot be written: serving read-only');
+      this.publishHealth();
+    }
+  }
+
+  /** True for a write error that says the storage refuses writes (as opposed to an outage). */
+  private static refusesWrites(err: unknown): boolean {
+    const code = (err as NodeJS.ErrnoException).code;
+    return (
+      code === 'EROFS' || code === 'ENOSPC' || code === 'EDQUOT' || code === 'EACCES' || code === 'EPERM'
+    );
+  }
+
+  private fault(kind: RegistryFaultKind, detail: string, action: string): void {
+    const fault = this.health.record(kind, detail, action);
+    this.d.events.publish(EVENTS.registryFault, fault);
+  }
+
+  private publishHealth(): void {
+    this.d.events.publish(EVENTS.registryHealth, this.health.view());
+  }
+
+  /**
+   * Checks, before a cycle, that the stored pointer still names the served version; a lost
+   * or damaged one is reported and re-written (the served version is the operator's intent).
+   */
+  private async checkPointer(): Promise<void> {
+    const served = this.served.get();
+    let detail: string | undefined;
+    try {
+      const stored = await this.d.store.getPromoted(this.name);
+      if (!stored) detail = `models/${this.name}: the pointer is missing`;
+      else if (stored.version !== served.manifest.version)
+        detail = `the pointer names v${stored.version}, v${served.manifest.version} is served`;
+    } catch (err) {
+      if (!(err instanceof CorruptFileError)) throw err;
+      detail = err.message;
+    }
+    if (!detail) return;
+    this.fault('pointer', detail, `re-written to the served v${served.manifest.version}`);
+    await this.d.store.promote(this.name, served.manifest.version, this.step, 'recovered');
+  }
+
+  /** Refuses a change while the registry cannot be written (it could not be made durable). */
+  private requireWritable(): void {
+    const reason = this.health.readOnlyReason;
+    if (reason)
+      throw new ReadOnlyError(`the registry is read-only (${reason}): no changes until it can be written`);
   }
 
   /**
@@ -148,7 +316,17 @@ export class LiveLoop implements LoopControl {
       schedule: c.F0_SCHEDULE,
       status: 'candidate',
       files: { [MODEL_FILE]: f0.model },
-      metrics: { train: f0.train, evaluation: f0.evaluation, kind: 'F0' },
+      metrics: {
+        train: f0.train,
+        evaluation: f0.evaluation,
+        kind: 'F0',
+        poison: carried.map((x) => ({
+          campaign: x.id,
+          attack: x.trigger.kind,
+          ratio: x.ratio,
+          target: x.target,
+        })),
+      },
     });
     const pointer = await store.promote(this.name, manifest.version, 0, 'initial');
     const ids = carried.map((x) => x.id);
@@ -163,6 +341,7 @@ export class LiveLoop implements LoopControl {
     if (!this.isReady()) return { skipped: 'not ready' };
     if (reason === 'cron' && this.operator.paused) return { skipped: 'paused' };
     if (this.exclusive.busy) return { skipped: 'busy' };
+    if (!this.health.writable && !(await this.checkWritable())) return { skipped: 'read-only' };
     return this.exclusive.run(() => this.cycle());
   }
 
@@ -170,6 +349,7 @@ export class LiveLoop implements LoopControl {
   startCycle(): { accepted: boolean; reason?: string } {
     if (!this.isReady()) return { accepted: false, reason: 'not ready' };
     if (this.exclusive.busy) return { accepted: false, reason: 'busy' };
+    if (!this.health.writable) return { accepted: false, reason: 'read-only' };
     void this.runCycle('admin');
     return { accepted: true };
   }
@@ -191,6 +371,7 @@ export class LiveLoop implements LoopControl {
     });
     let report: Omit<CycleReport, 'seconds' | 'finishedAt'>;
     try {
+      await this.checkPointer();
       const { result, manifest, pointer } = await runUpdateCycle(
         {
           name: this.name,
@@ -223,10 +404,13 @@ export class LiveLoop implements LoopControl {
         const decision = policy.onUpdatePromoted();
         if (decision) this.publishDecision(decision);
         await this.operator.persist();
+        if (this.health.setFallback(false)) this.publishHealth();
         events.publish(EVENTS.modelPromoted, { version: manifest.version, step, schedule, reason: 'cycle' });
+        await this.prune();
       }
     } catch (err) {
       report = { outcome: 'failed', step, schedule, poisoned, error: (err as Error).message };
+      await this.onCycleError(err);
     }
     const done: CycleReport = {
       ...report,
@@ -332,10 +516,19 @@ export class LiveLoop implements LoopControl {
   async rollback(version: number): Promise<Pointer> {
     if (!this.isReady()) throw new NotReadyError('no model is served yet');
     if (this.exclusive.busy) throw new BusyError('a cycle or scan is running');
+    this.requireWritable();
     return this.exclusive.run(async () => {
-      const loaded = await this.d.store.loadVersion(this.name, version);
+      let loaded: LoadedVersion;
+      try {
+        loaded = await this.d.store.loadVersion(this.name, version);
+      } catch (err) {
+        if (!(err instanceof CorruptFileError || err instanceof ChecksumError)) throw err;
+        this.fault('model', err.message, 'rollback refused');
+        throw new CorruptVersionError(`v${version} cannot be served: ${err.message}`);
+      }
       if (loaded.manifest.status === 'rejected') throw new RejectedVersionError(`v${version} was rejected`);
       const pointer = await this.d.store.promote(this.name, version, this.step, 'rollback');
+      if (this.health.setFallback(false)) this.publishHealth();
       this.served.serve(pointer, loaded.manifest, loaded.files[MODEL_FILE]);
       this.applyEvaluation(
         await this.d.trainer.evaluate(loaded.files[MODEL_FILE], this.step, this.knownTriggers()),
@@ -362,10 +555,12 @@ export class LiveLoop implements LoopControl {
         throw new InvalidCampaignError(`invalid ${field}: ${(err as Error).message}`, field);
       }
     }
-    const { campaign, evicted } = this.d.campaigns.create(input);
+    this.requireWritable();
+    const problem = admissionProblem(this.d.campaigns.injecting(), input, classShareBound(this.numClasses));
+    if (problem) throw new AdmissionError(`campaign refused: ${problem}`);
+    const { campaign, evicted } = await this.operator.commit(() => this.d.campaigns.create(input));
     if (evicted) this.d.events.publish(EVENTS.poisonForgotten, evicted);
     this.d.events.publish(EVENTS.poisonInjected, campaign);
-    await this.operator.persist();
     return campaign;
   }
 
@@ -373,29 +568,60 @@ export class LiveLoop implements LoopControl {
     this.operator.require();
     const campaign = this.d.campaigns.get(id);
     if (!campaign) return undefined;
-    if (this.d.campaigns.stop(id)) {
-      this.d.events.publish(EVENTS.poisonStopped, campaign);
-      await this.operator.persist();
-    }
-    return campaign;
+    if (!isInjecting(campaign)) return campaign;
+    this.requireWritable();
+    await this.operator.commit(() => this.d.campaigns.stop(id));
+    // The commit may have replaced the objects (undo on failure): read it back.
+    const stopped = this.d.campaigns.get(id) ?? campaign;
+    this.d.events.publish(EVENTS.poisonStopped, stopped);
+    return stopped;
   }
 
   async setSchedule(schedule: string): Promise<void> {
     this.operator.require();
-    this.operator.schedule = schedule;
+    this.requireWritable();
+    await this.operator.commit(() => (this.operator.schedule = schedule));
     this.d.events.publish(EVENTS.scheduleChanged, { schedule, effective: this.d.policy.schedule(schedule) });
-    await this.operator.persist();
   }
 
   async setPaused(paused: boolean): Promise<void> {
     this.operator.require();
-    this.operator.paused = paused;
+    this.requireWritable();
+    await this.operator.commit(() => (this.operator.paused = paused));
     this.publishState();
-    await this.operator.persist();
   }
 
-  async listModels(): Promise<Manifest[]> {
-    return this.d.store.listVersions(this.name);
+  /** One page of versions, newest first (`before`: the cursor of the previous page). */
+  listModels(limit: number, before: number | null): Promise<VersionPage> {
+    return this.d.store.listPage(this.name, limit, before);
+  }
+
+  /** A failed cycle: a campaign that did not fit fails alone; a refused write means read-only. */
+  private async onCycleError(err: unknown): Promise<void> {
+    const poison = POISON_SOURCE_ERROR.exec((err as Error).message);
+    const campaign = poison ? this.d.campaigns.get(poison[1]) : undefined;
+    if (campaign && this.d.campaigns.fail(campaign.id, (err as Error).message)) {
+      this.d.events.publish(EVENTS.poisonFailed, campaign);
+      await this.operator.persist();
+    }
+    if (LiveLoop.refusesWrites(err)) this.markUnwritable(err);
+  }
+
+  /** The retention policy (registry/retention.ts), after each promotion; 0 keeps every version. */
+  private async prune(): Promise<void> {
+    const recent = this.d.config.RETAIN_RECENT;
+    if (recent === 0) return;
+    const campaignRefs: ReferencedVersions = () => this.d.campaigns.list().flatMap((c) => c.injectedVersions);
+    try {
+      const removed = await pruneVersions(this.d.store, this.name, {
+        recent,
+        referenced: [campaignRefs, ...(this.d.retentionRefs ?? [])],
+      });
+      if (removed.length > 0) this.d.events.publish(EVENTS.registryPruned, { versions: removed });
+    } catch (err) {
+      // Retention is housekeeping: a failure is retried after the next promotion.
+      this.d.log.warn({ err }, 'pruning old versions failed');
+    }
   }
 
   /** The drift step, for tests and the demo. */
@@ -420,8 +646,13 @@ export class LiveLoop implements LoopControl {
       scan: this.lastScan ?? null,
       campaigns: campaigns.list(),
       policy: { enabled: policy.enabled, active: policy.active, decisions: policy.history() },
+      registry: this.health.view(),
       config: stateConfig(this.d.config),
     };
+  }
+
+  registryHealth(): RegistryHealthView {
+    return this.health.view();
   }
 
   private publishState(): void {

@@ -7,6 +7,7 @@ import { registerCycleMetrics } from './cycle-metrics.ts';
 import { registerModelMetrics } from './model-metrics.ts';
 import { registerPolicyMetrics } from './policy-metrics.ts';
 import { registerPredictMetrics } from './predict-metrics.ts';
+import { registerRegistryMetrics } from './registry-metrics.ts';
 import { registerScanMetrics } from './scan-metrics.ts';
 
 export interface MetricsOptions {
@@ -44,6 +45,7 @@ export function createServiceMetrics(registry: Registry, options: MetricsOptions
     predict: registerPredictMetrics(registry),
     policy: registerPolicyMetrics(registry),
     alert: registerAlertMetrics(registry),
+    store: registerRegistryMetrics(registry),
   };
 }
 

@@ -14,6 +14,7 @@ type AlertBus = Pick<TypedBus<{ 'alert:received': { status: 'firing' | 'resolved
 /** Subscribes the metrics to the bus; returns the unsubscribe. */
 export function listenForMetrics(events: Listenable & AlertBus, metrics: ServiceMetrics): () => void {
   const { model, attack, scan, cycle, policy, alert } = metrics;
+  const store = metrics.store;
   const offs = [
     events.on(EVENTS.state, (s) => {
       if (s.model) model.setPromoted(s.model.version, s.model.schedule, s.model.step);
@@ -54,6 +55,15 @@ export function listenForMetrics(events: Listenable & AlertBus, metrics: Service
       policy.mitigationActive.set(d.active ? 1 : 0);
     }),
     events.on(EVENTS.alertReceived, (a) => alert.alertsReceived.inc({ status: a.status })),
+    events.on(EVENTS.poisonFailed, (c) =>
+      attack.poisonActive.set({ campaign: c.id, attack: c.trigger.kind }, 0),
+    ),
+    events.on(EVENTS.registryFault, (f) => store.faults.inc({ kind: f.kind })),
+    events.on(EVENTS.registryHealth, (h) => {
+      store.readOnly.set(h.writable ? 0 : 1);
+      store.fallback.set(h.fallback ? 1 : 0);
+    }),
+    events.on(EVENTS.registryPruned, (p) => store.versionsRemoved.inc(p.versions.length)),
   ];
   return () => offs.forEach((off) => off());
 }
