@@ -1,7 +1,7 @@
 /**
- * The retention policy: the registry keeps the promoted version, every version in the
- * pointer history (what a recovery or a rollback may need), every version something refers
- * to (a campaign's poisoned updates; other features register their own providers), and the
+ * The retention policy: the registry keeps the promoted version, the operator's choices
+ * in the pointer history (rollbacks and recoveries, and the last entry: what a recovery
+ * falls back to when the pointer is lost), every version something refers to (a campaign's poisoned updates; other features register their own providers), and the
  * newest `recent` versions. Everything else is removed, oldest first.
  */
 import type { ModelStore } from './model-store.ts';
@@ -34,7 +34,10 @@ export async function pruneVersions(store: Store, name: string, options: PruneOp
   if (numbers.length <= options.recent) return [];
   // A damaged pointer fails here: nothing is removed until it is recovered.
   const pointer = await store.getPromoted(name);
-  const kept = new Set<number>((await store.getPointerHistory(name)).map((p) => p.version));
+  const history = await store.getPointerHistory(name);
+  const kept = new Set<number>(history.filter((p) => p.reason === 'rollback' || p.reason === 'recovered').map((p) => p.version));
+  const last = history.at(-1);
+  if (last) kept.add(last.version);
   if (pointer) kept.add(pointer.version);
   for (const provider of options.referenced) for (const v of await provider(name)) kept.add(v);
   const remove = versionsToRemove(numbers, kept, options.recent);
