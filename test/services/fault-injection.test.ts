@@ -16,6 +16,8 @@ import { FsModelStore } from '../../services/registry/fs-store.ts';
 import { adminHeaders, metricValue, startTestService, type TestService } from './helpers/service.ts';
 
 const MODEL = 'live-mnist';
+/** A service that never gets ready fails its case instead of hanging the suite. */
+const CASE = { timeout: 60_000 };
 let base = '';
 const dirs: string[] = [];
 let svc: TestService | undefined;
@@ -79,7 +81,7 @@ describe('bounded and strict input', () => {
   });
   after(stop);
 
-  it('refuses trailing junk after a schedule and extra schedule fields, changing nothing', async () => {
+  it('refuses trailing junk after a schedule and extra schedule fields, changing nothing', CASE, async () => {
     for (const schedule of ['sgd:0.03:junk', 'sgd:0.03x', 'stlr:0.5:0.2:9', 'sgd:0x1']) {
       const res = await json<{ field: string }>('/admin/schedule', admin('PUT', { schedule }));
       assert.equal(res.status, 400, schedule);
@@ -88,17 +90,17 @@ describe('bounded and strict input', () => {
     assert.equal(svc!.loop.state().schedule.operator, 'sgd:0.03');
   });
 
-  it('refuses a __proto__ key inside a trigger (a record would drop it silently)', async () => {
+  it('refuses a __proto__ key inside a trigger (a record would drop it silently)', CASE, async () => {
     const res = await fetch(`${svc!.url}/admin/poison`, {
       method: 'POST',
       headers: adminHeaders(),
-      body: '{"attack":"blend","trigger":{"__proto__":{"alpha":0.9}},"ratio":0.1}',
+      body: '{"attack":"blend","trigger":{"__proto__":5},"ratio":0.1}',
     });
     assert.equal(res.status, 400);
     assert.equal(svc!.loop.state().campaigns.length, 0);
   });
 
-  it('answers a 60 kB value with a short error that does not echo it', async () => {
+  it('answers a 60 kB value with a short error that does not echo it', CASE, async () => {
     const huge = 'x'.repeat(60_000);
     for (const [path, init] of [
       ['/admin/poison', admin('POST', { attack: huge })],
@@ -111,7 +113,7 @@ describe('bounded and strict input', () => {
     }
   });
 
-  it('pages GET /api/models and validates its query', async () => {
+  it('pages GET /api/models and validates its query', CASE, async () => {
     const first = await json<{ versions: { version: number }[]; nextCursor: number | null }>(
       '/api/models?limit=2',
     );
@@ -132,7 +134,7 @@ describe('bounded and strict input', () => {
       assert.equal((await json(`/api/models?${q}`)).status, 400, q);
   });
 
-  it('limits requests per client on /predict and /api, never the probes', async () => {
+  it('limits requests per client on /predict and /api, never the probes', CASE, async () => {
     let limited = 0;
     for (let i = 0; i < 60; i++) if ((await fetch(`${svc!.url}/api/state`)).status === 429) limited++;
     assert.ok(limited >= 1, 'the 41st request of the minute is refused');
@@ -142,10 +144,10 @@ describe('bounded and strict input', () => {
   });
 });
 
-describe('self-healing registry', { timeout: 120_000 }, () => {
+describe('self-healing registry', () => {
   afterEach(stop);
 
-  it('starts from the configuration when operator.json is truncated, and reports it', async () => {
+  it('starts from the configuration when operator.json is truncated, and reports it', CASE, async () => {
     await serveCopy(async (m) => {
       await writeFile(join(m, 'operator.json'), '{"format":1,"schedule":"stlr:0.5","pa');
     });
@@ -165,27 +167,31 @@ describe('self-healing registry', { timeout: 120_000 }, () => {
     assert.equal(saved.schedule, 'sgd:0.02');
   });
 
-  it('serves the last version that verifies when the promoted model.bin is damaged; rollback works', async () => {
-    await serveCopy(async (m) => {
-      await truncate(join(m, 'v3', 'model.bin'), 100);
-    });
-    const r = await json<Readyz>('/readyz');
-    assert.equal(r.status, 200);
-    assert.equal(r.body.modelVersion, 2, 'the previous promoted version');
-    assert.equal(r.body.registry.fallback, true);
-    assert.ok(r.body.registry.faults.some((f) => f.kind === 'model' && f.detail.includes('v3')));
-    const metrics = await (await fetch(`${svc!.url}/metrics`)).text();
-    assert.equal(metricValue(metrics, METRICS.registryFallback), 1);
-    assert.equal(metricValue(metrics, METRICS.registryFaults, 'kind="model"'), 1);
-    const rolled = await json<{ version: number }>('/admin/rollback', admin('POST', { version: 1 }));
-    assert.equal(rolled.status, 200);
-    assert.equal(rolled.body.version, 1);
-    const again = await json<{ error: string }>('/admin/rollback', admin('POST', { version: 3 }));
-    assert.equal(again.status, 422, 'the damaged version is refused with the reason');
-    assert.match(again.body.error, /model\.bin/);
-  });
+  it(
+    'serves the last version that verifies when the promoted model.bin is damaged; rollback works',
+    CASE,
+    async () => {
+      await serveCopy(async (m) => {
+        await truncate(join(m, 'v3', 'model.bin'), 100);
+      });
+      const r = await json<Readyz>('/readyz');
+      assert.equal(r.status, 200);
+      assert.equal(r.body.modelVersion, 2, 'the previous promoted version');
+      assert.equal(r.body.registry.fallback, true);
+      assert.ok(r.body.registry.faults.some((f) => f.kind === 'model' && f.detail.includes('v3')));
+      const metrics = await (await fetch(`${svc!.url}/metrics`)).text();
+      assert.equal(metricValue(metrics, METRICS.registryFallback), 1);
+      assert.equal(metricValue(metrics, METRICS.registryFaults, 'kind="model"'), 1);
+      const rolled = await json<{ version: number }>('/admin/rollback', admin('POST', { version: 1 }));
+      assert.equal(rolled.status, 200);
+      assert.equal(rolled.body.version, 1);
+      const again = await json<{ error: string }>('/admin/rollback', admin('POST', { version: 3 }));
+      assert.equal(again.status, 422, 'the damaged version is refused with the reason');
+      assert.match(again.body.error, /model\.bin/);
+    },
+  );
 
-  it("keeps the operator's rollback when the pointer file is lost", async () => {
+  it("keeps the operator's rollback when the pointer file is lost", CASE, async () => {
     await serveCopy(async (m) => {
       // The operator rolled back to v1 in the previous run, then promoted.json was lost.
       const store = new FsModelStore(join(m, '..', '..'));
@@ -205,7 +211,7 @@ describe('self-healing registry', { timeout: 120_000 }, () => {
     assert.deepEqual([pointer.version, pointer.reason], [1, 'recovered']);
   });
 
-  it('recovers from a truncated pointer', async () => {
+  it('recovers from a truncated pointer', CASE, async () => {
     await serveCopy(async (m) => {
       await writeFile(join(m, 'promoted.json'), '{"name":"live-mnist","vers');
     });
@@ -214,7 +220,7 @@ describe('self-healing registry', { timeout: 120_000 }, () => {
     assert.equal(r.body.modelVersion, 3);
   });
 
-  it('answers 422, never 500, for a damaged older version, and still lists the others', async () => {
+  it('answers 422, never 500, for a damaged older version, and still lists the others', CASE, async () => {
     await serveCopy(async (m) => {
       await writeFile(join(m, 'v1', 'metrics.json'), '{}');
       await writeFile(join(m, 'v2', 'manifest.json'), '{"name": 1}');
@@ -236,7 +242,7 @@ describe('self-healing registry', { timeout: 120_000 }, () => {
     );
   });
 
-  it('re-writes a pointer lost while running before the next cycle', async () => {
+  it('re-writes a pointer lost while running before the next cycle', CASE, async () => {
     await serveCopy();
     await rm(join(svc!.dataDir, 'models', MODEL, 'promoted.json'));
     const report = (await svc!.loop.runCycle('admin')) as CycleReport;
@@ -246,10 +252,10 @@ describe('self-healing registry', { timeout: 120_000 }, () => {
   });
 });
 
-describe('durable acknowledgements', { timeout: 120_000 }, () => {
+describe('durable acknowledgements', () => {
   afterEach(stop);
 
-  it('answers 503 and changes nothing when operator.json cannot be written', async () => {
+  it('answers 503 and changes nothing when operator.json cannot be written', CASE, async () => {
     await serveCopy();
     const m = join(svc!.dataDir, 'models', MODEL);
     // A directory where the file should go: every replace of it fails, as on a full disk.
@@ -267,7 +273,7 @@ describe('durable acknowledgements', { timeout: 120_000 }, () => {
     assert.deepEqual(leftovers, [], 'failed writes leave no temp file');
   });
 
-  it('serves read-only with a clear status when the store refuses writes', async () => {
+  it('serves read-only with a clear status when the store refuses writes', CASE, async () => {
     await serveCopy(undefined, {}, (dir) => new ReadOnlyStore(dir));
     const health = await json<{ status: string }>('/healthz');
     assert.equal(health.status, 200);
@@ -290,51 +296,62 @@ describe('durable acknowledgements', { timeout: 120_000 }, () => {
   });
 });
 
-describe('crash windows', { timeout: 120_000 }, () => {
+describe('crash windows', () => {
   afterEach(stop);
 
-  it('does not inject a one-shot campaign twice after a crash before the operator-state write', async () => {
-    await serveCopy();
-    const created = await json<{ id: string }>(
-      '/admin/poison',
-      admin('POST', { attack: 'badnets', ratio: 0.1 }),
-    );
-    assert.equal(created.status, 202);
-    const m = join(svc!.dataDir, 'models', MODEL);
-    const beforeCycle = await readFile(join(m, 'operator.json'));
-    const report = (await svc!.loop.runCycle('admin')) as CycleReport;
-    assert.deepEqual(report.poisoned, [created.body.id]);
-    await svc!.close();
-    // The pointer landed, the operator-state write did not (kill -9 between the two).
-    await writeFile(join(m, 'operator.json'), beforeCycle);
-    svc = await startTestService({}, { dataDir: svc!.dataDir });
-    await svc.ready;
-    const campaign = svc.loop.state().campaigns.find((c) => c.id === created.body.id);
-    assert.equal(campaign?.status, 'finished');
-    assert.deepEqual(campaign?.injectedVersions, [report.version]);
-    const next = (await svc.loop.runCycle('admin')) as CycleReport;
-    assert.deepEqual(next.poisoned, [], 'not poisoned a second time');
-  });
+  it(
+    'does not inject a one-shot campaign twice after a crash before the operator-state write',
+    CASE,
+    async () => {
+      await serveCopy();
+      const created = await json<{ id: string }>(
+        '/admin/poison',
+        admin('POST', { attack: 'badnets', ratio: 0.1 }),
+      );
+      assert.equal(created.status, 202);
+      const m = join(svc!.dataDir, 'models', MODEL);
+      const beforeCycle = await readFile(join(m, 'operator.json'));
+      const report = (await svc!.loop.runCycle('admin')) as CycleReport;
+      assert.deepEqual(report.poisoned, [created.body.id]);
+      await svc!.close();
+      // The pointer landed, the operator-state write did not (kill -9 between the two).
+      await writeFile(join(m, 'operator.json'), beforeCycle);
+      svc = await startTestService({}, { dataDir: svc!.dataDir });
+      await svc.ready;
+      const campaign = svc.loop.state().campaigns.find((c) => c.id === created.body.id);
+      assert.equal(campaign?.status, 'finished');
+      assert.deepEqual(campaign?.injectedVersions, [report.version]);
+      const next = (await svc.loop.runCycle('admin')) as CycleReport;
+      assert.deepEqual(next.poisoned, [], 'not poisoned a second time');
+    },
+  );
 });
 
-describe('campaign admission', { timeout: 120_000 }, () => {
+describe('campaign admission', () => {
   afterEach(stop);
 
-  it('refuses, with 409 and the reason, a campaign the batches cannot hold beside the others', async () => {
-    await serveCopy();
-    assert.equal((await json('/admin/poison', admin('POST', { attack: 'badnets', ratio: 0.5 }))).status, 202);
-    const second = await json<{ error: string }>(
-      '/admin/poison',
-      admin('POST', { attack: 'blend', ratio: 0.5 }),
-    );
-    assert.equal(second.status, 409);
-    assert.match(second.body.error, /would not fit/);
-    assert.equal((await json('/admin/poison', admin('POST', { attack: 'blend', ratio: 0.3 }))).status, 202);
-    const report = (await svc!.loop.runCycle('admin')) as CycleReport;
-    assert.equal(report.outcome, 'success');
-  });
+  it(
+    'refuses, with 409 and the reason, a campaign the batches cannot hold beside the others',
+    CASE,
+    async () => {
+      await serveCopy();
+      assert.equal(
+        (await json('/admin/poison', admin('POST', { attack: 'badnets', ratio: 0.5 }))).status,
+        202,
+      );
+      const second = await json<{ error: string }>(
+        '/admin/poison',
+        admin('POST', { attack: 'blend', ratio: 0.5 }),
+      );
+      assert.equal(second.status, 409);
+      assert.match(second.body.error, /would not fit/);
+      assert.equal((await json('/admin/poison', admin('POST', { attack: 'blend', ratio: 0.3 }))).status, 202);
+      const report = (await svc!.loop.runCycle('admin')) as CycleReport;
+      assert.equal(report.outcome, 'success');
+    },
+  );
 
-  it('fails only the campaign a cycle cannot apply; the next cycles succeed', async () => {
+  it('fails only the campaign a cycle cannot apply; the next cycles succeed', CASE, async () => {
     await serveCopy();
     // Two campaigns admitted by an older version (or edited by hand): together they cannot fit.
     await json(
@@ -358,10 +375,10 @@ describe('campaign admission', { timeout: 120_000 }, () => {
   });
 });
 
-describe('retention', { timeout: 120_000 }, () => {
+describe('retention', () => {
   afterEach(stop);
 
-  it('keeps the promoted, the recent and the campaign versions only', async () => {
+  it('keeps the promoted, the recent and the campaign versions only', CASE, async () => {
     await serveCopy(undefined, { RETAIN_RECENT: '2' });
     const created = await json<{ id: string }>(
       '/admin/poison',
