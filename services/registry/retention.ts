@@ -35,7 +35,9 @@ export async function pruneVersions(store: Store, name: string, options: PruneOp
   // A damaged pointer fails here: nothing is removed until it is recovered.
   const pointer = await store.getPromoted(name);
   const history = await store.getPointerHistory(name);
-  const kept = new Set<number>(history.filter((p) => p.reason === 'rollback' || p.reason === 'recovered').map((p) => p.version));
+  const kept = new Set<number>(
+    history.filter((p) => p.reason === 'rollback' || p.reason === 'recovered').map((p) => p.version),
+  );
   const last = history.at(-1);
   if (last) kept.add(last.version);
   if (pointer) kept.add(pointer.version);

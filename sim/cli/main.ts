@@ -5,6 +5,7 @@ import { registerPlot } from './commands/plot.ts';
 import { registerRun } from './commands/run.ts';
 import { registerCrosscheck } from './commands/crosscheck.ts';
 import { registerDefenseTable } from './commands/defense-table.ts';
+import { registerRegistry } from './commands/registry.ts';
 import { registerScan } from './commands/scan.ts';
 import { registerSweep } from './commands/sweep.ts';
 import { registerWorker } from './commands/worker.ts';
@@ -44,6 +45,7 @@ registerWorker(program);
 registerReport(program);
 registerCrosscheck(program);
 registerTheory(program);
+registerRegistry(program);
 
 try {
   await program.parseAsync(process.argv);
