@@ -8,7 +8,10 @@
  * a change whose request was cut by the kill may or may not have landed) and that no
  * one-shot campaign was injected twice. Prints a JSON report and writes it to bench/results.
  *
- *   node --import tsx bench/soak.ts [--minutes 10] [--kill-every 20] [--rate 20]
+ *   node --import tsx bench/soak.ts [--minutes 10] [--kill-every 20] [--rate 20] [--hostile-rate 5]
+ *
+ * `--kill-every 0` never kills (a latency run); `--hostile-rate 0` sends no hostile PNG (its
+ * baseline).
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
@@ -22,12 +25,14 @@ const { values } = parseArgs({
     minutes: { type: 'string', default: '10' },
     'kill-every': { type: 'string', default: '20' },
     rate: { type: 'string', default: '20' },
+    'hostile-rate': { type: 'string', default: '5' },
     port: { type: 'string', default: '18997' },
   },
 });
 const minutes = Number(values.minutes);
 const killEvery = Number(values['kill-every']);
 const rate = Number(values.rate);
+const hostileRate = Number(values['hostile-rate']);
 const port = Number(values.port);
 const token = 'soak-admin-token-0123456789';
 const base = `http://127.0.0.1:${port}`;
@@ -139,6 +144,7 @@ async function timed(path: string, init: RequestInit | undefined, into?: Lat): P
 /** Fires `fn` `perSecond` times a second until `until`, without waiting for answers. */
 async function steady(perSecond: number, until: number, fn: () => Promise<unknown>): Promise<void> {
   const inflight = new Set<Promise<unknown>>();
+  if (perSecond <= 0) return;
   for (let next = performance.now(); Date.now() < until; next += 1000 / perSecond) {
     const p = fn().finally(() => inflight.delete(p));
     inflight.add(p);
@@ -271,7 +277,7 @@ async function main(): Promise<void> {
       counts.healthz++;
       await timed('/healthz', undefined, latency.healthz);
     }),
-    steady(5, until, async () => {
+    steady(hostileRate, until, async () => {
       counts.hostile++;
       const res = await timed('/predict', {
         method: 'POST',
@@ -289,7 +295,7 @@ async function main(): Promise<void> {
     })(),
   ];
 
-  while (Date.now() < until - 5000) {
+  while (killEvery > 0 && Date.now() < until - 5000) {
     await sleep(killEvery * 1000 * (0.5 + Math.random()));
     if (Date.now() >= until - 5000) break;
     up = false;
@@ -320,9 +326,10 @@ async function main(): Promise<void> {
     minutes,
     killEverySeconds: killEvery,
     predictRate: rate,
+    hostilePngRate: hostileRate,
     cycles: { driftSteps: final.step - firstStep, versionsWritten: metrics.versions[0]?.version ?? 0 },
     restarts,
-    restartToReadyMs: { p50: percentile(readyMs, 50), max: Math.max(...readyMs) },
+    restartToReadyMs: readyMs.length > 0 ? { p50: percentile(readyMs, 50), max: Math.max(...readyMs) } : null,
     requests: {
       predict: counts.predict,
       healthz: counts.healthz,
