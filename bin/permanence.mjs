@@ -3,4 +3,7 @@
 import { register } from 'tsx/esm/api';
 
 register();
-await import('../sim/cli/main.ts');
+// `permanence registry ...` maintains the live service's registry: the service's code, kept
+// out of the simulator's CLI (sim/ never imports services/).
+if (process.argv[2] === 'registry') await import('../services/registry/cli.ts');
+else await import('../sim/cli/main.ts');

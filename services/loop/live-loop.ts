@@ -12,7 +12,6 @@ import type { ServiceConfig } from '../config.ts';
 import { EVENTS } from '../contract.ts';
 import type { LoopBus } from '../events.ts';
 import type { Logger } from '../log.ts';
-import type { RegistryFaultKind } from '../contract.ts';
 import {
   ChecksumError,
   CorruptFileError,
@@ -21,7 +20,7 @@ import {
   type Pointer,
   type VersionPage,
 } from '../registry/model-store.ts';
-import { isDamage, recoverServed } from '../registry/recovery.ts';
+import { recoverServed } from '../registry/recovery.ts';
 import { pruneVersions, type ReferencedVersions } from '../registry/retention.ts';
 import { POISON_SOURCE_ERROR } from '../../sim/stream/update-step.ts';
 import { admissionProblem, classShareBound } from './admission.ts';
@@ -34,10 +33,11 @@ import {
   CorruptVersionError,
   InvalidCampaignError,
   NotReadyError,
-  ReadOnlyError,
   RejectedVersionError,
 } from './errors.ts';
-import { RegistryHealth, writeFailureReason, type RegistryHealthView } from './registry-health.ts';
+import { replayMissedInjections } from './reconcile.ts';
+import { RegistryGuard } from './registry-guard.ts';
+import type { RegistryHealthView } from './registry-health.ts';
 import { Exclusive } from './exclusive.ts';
 import type { CycleReport } from './loop-events.ts';
 import { stateConfig, type LoopState, type Phase } from './loop-state.ts';
@@ -85,11 +85,17 @@ export class LiveLoop implements LoopControl {
   /** The images' shape, once the trainer has loaded the data (campaign triggers must fit it). */
   private shape: ImageShape | undefined;
   private numClasses = 10;
-  /** Damaged documents found, writability, fallback: for /healthz, /readyz and the metrics. */
-  readonly health = new RegistryHealth();
+  /** Writability, damaged documents found, the pointer check (registry-guard.ts). */
+  private readonly guard: RegistryGuard;
 
   constructor(private readonly d: LoopDeps) {
     this.served = new ServedModel(d.predictor);
+    this.guard = new RegistryGuard({
+      store: d.store,
+      name: d.config.MODEL_NAME,
+      events: d.events,
+      log: d.log,
+    });
     this.operator = new OperatorStore({
       store: d.store,
       name: d.config.MODEL_NAME,
@@ -117,10 +123,10 @@ export class LiveLoop implements LoopControl {
     for (let attempt = 1; !this.stopped; attempt++) {
       try {
         await this.d.store.init();
-        await this.checkWritable();
+        await this.guard.checkWritable();
         if (!this.operator.isLoaded) {
           const damage = await this.operator.restore();
-          if (damage) this.fault('operator_state', damage, 'started from the configuration');
+          if (damage) this.guard.fault('operator_state', damage, 'started from the configuration');
         }
         const { height, width, channels, numClasses } = await this.d.trainer.start();
         this.shape = { height, width, channels };
@@ -153,7 +159,7 @@ export class LiveLoop implements LoopControl {
     const recovery = await recoverServed(store, this.name);
     const served = recovery.served;
     for (const f of recovery.found)
-      this.fault(
+      this.guard.fault(
         f.kind,
         f.detail,
         served ? `serving v${served.pointer.version}` : 'nothing verifies: training F0',
@@ -165,131 +171,29 @@ export class LiveLoop implements LoopControl {
       loaded = await store.loadVersion(this.name, pointer.version);
     } else {
       ({ pointer, loaded } = served);
-      if (recovery.rewrite && this.health.writable) {
+      if (recovery.rewrite && this.guard.health.writable) {
         // A crash between saving a version and writing the first pointer: promote what was saved.
         const reason = recovery.neverPromoted ? 'initial' : 'recovered';
         pointer = await store.promote(this.name, pointer.version, pointer.step, reason);
       }
-      this.health.setFallback(recovery.found.length > 0);
+      this.guard.health.setFallback(recovery.found.length > 0);
     }
     this.served.serve(pointer, loaded.manifest, loaded.files[MODEL_FILE]);
     this.step = pointer.step;
-    this.publishHealth();
+    this.guard.publishHealth();
   }
 
-  /**
-   * Replays promotions the operator state does not know of: a crash between a cycle's
-   * pointer write and its operator-state write leaves a campaign pending although its
-   * poison is in the served lineage. The versions record which campaigns they carried, so
-   * each is recorded once (by version) and never injected a second time.
-   */
+  /** Records injections the operator state missed (reconcile.ts) and saves them. */
   private async reconcileCampaigns(): Promise<void> {
     const { store, campaigns, log } = this.d;
-    const injecting = campaigns.injecting();
-    if (injecting.length === 0) return;
-    const since = injecting.map((c) => c.createdAt).sort()[0];
-    const lineage: LoadedVersion[] = [];
-    let version: number | null = this.served.get().manifest.version;
-    // Bounded walk: only versions created since the oldest injecting campaign can carry it.
-    for (let i = 0; version !== null && i < 1000; i++) {
-      let loaded: LoadedVersion;
-      try {
-        loaded = await store.loadVersion(this.name, version);
-      } catch (err) {
-        if (isDamage(err)) break;
-        throw err;
-      }
-      if (loaded.manifest.createdAt < since) break;
-      lineage.push(loaded);
-      version = loaded.manifest.parentVersion;
-    }
-    let replayed = 0;
-    for (const v of lineage.reverse()) {
-      const poison = Array.isArray(v.metrics.poison) ? (v.metrics.poison as { campaign?: unknown }[]) : [];
-      const ids = poison.map((p) => p.campaign).filter((id): id is string => typeof id === 'string');
-      const missed = ids.filter((id) => {
-        const c = campaigns.get(id);
-        return c !== undefined && isInjecting(c) && !c.injectedVersions.includes(v.manifest.version);
-      });
-      if (missed.length === 0) continue;
-      campaigns.recordPromoted(v.manifest.step, v.manifest.version, missed, {});
-      replayed++;
-    }
-    if (replayed > 0) {
-      log.warn(
-        { versions: replayed },
-        'campaign injections replayed from the registry (operator state was behind)',
-      );
-      await this.operator.persist();
-    }
-  }
-
-  /** Probes the store; a failure switches the service to read-only until a probe succeeds. */
-  private async checkWritable(): Promise<boolean> {
-    try {
-      await this.d.store.probeWritable();
-      if (this.health.setWritability({ writable: true })) {
-        this.d.log.info('the registry is writable again: cycles and admin changes resume');
-        this.publishHealth();
-      }
-      return true;
-    } catch (err) {
-      this.markUnwritable(err);
-      return false;
-    }
-  }
-
-  private markUnwritable(err: unknown): void {
-    const reason = writeFailureReason(err);
-    if (this.health.setWritability({ writable: false, reason })) {
-      this.d.log.error({ reason }, 'the registry cannot be written: serving read-only');
-      this.publishHealth();
-    }
-  }
-
-  /** True for a write error that says the storage refuses writes (as opposed to an outage). */
-  private static refusesWrites(err: unknown): boolean {
-    const code = (err as NodeJS.ErrnoException).code;
-    return (
-      code === 'EROFS' || code === 'ENOSPC' || code === 'EDQUOT' || code === 'EACCES' || code === 'EPERM'
+    const version = this.served.get().manifest.version;
+    const replayed = await replayMissedInjections(store, this.name, version, campaigns);
+    if (replayed === 0) return;
+    log.warn(
+      { versions: replayed },
+      'campaign injections replayed from the registry (operator state was behind)',
     );
-  }
-
-  private fault(kind: RegistryFaultKind, detail: string, action: string): void {
-    const fault = this.health.record(kind, detail, action);
-    this.d.events.publish(EVENTS.registryFault, fault);
-  }
-
-  private publishHealth(): void {
-    this.d.events.publish(EVENTS.registryHealth, this.health.view());
-  }
-
-  /**
-   * Checks, before a cycle, that the stored pointer still names the served version; a lost
-   * or damaged one is reported and re-written (the served version is the operator's intent).
-   */
-  private async checkPointer(): Promise<void> {
-    const served = this.served.get();
-    let detail: string | undefined;
-    try {
-      const stored = await this.d.store.getPromoted(this.name);
-      if (!stored) detail = `models/${this.name}: the pointer is missing`;
-      else if (stored.version !== served.manifest.version)
-        detail = `the pointer names v${stored.version}, v${served.manifest.version} is served`;
-    } catch (err) {
-      if (!(err instanceof CorruptFileError)) throw err;
-      detail = err.message;
-    }
-    if (!detail) return;
-    this.fault('pointer', detail, `re-written to the served v${served.manifest.version}`);
-    await this.d.store.promote(this.name, served.manifest.version, this.step, 'recovered');
-  }
-
-  /** Refuses a change while the registry cannot be written (it could not be made durable). */
-  private requireWritable(): void {
-    const reason = this.health.readOnlyReason;
-    if (reason)
-      throw new ReadOnlyError(`the registry is read-only (${reason}): no changes until it can be written`);
+    await this.operator.persist();
   }
 
   /**
@@ -341,7 +245,7 @@ export class LiveLoop implements LoopControl {
     if (!this.isReady()) return { skipped: 'not ready' };
     if (reason === 'cron' && this.operator.paused) return { skipped: 'paused' };
     if (this.exclusive.busy) return { skipped: 'busy' };
-    if (!this.health.writable && !(await this.checkWritable())) return { skipped: 'read-only' };
+    if (!this.guard.health.writable && !(await this.guard.checkWritable())) return { skipped: 'read-only' };
     return this.exclusive.run(() => this.cycle());
   }
 
@@ -349,7 +253,7 @@ export class LiveLoop implements LoopControl {
   startCycle(): { accepted: boolean; reason?: string } {
     if (!this.isReady()) return { accepted: false, reason: 'not ready' };
     if (this.exclusive.busy) return { accepted: false, reason: 'busy' };
-    if (!this.health.writable) return { accepted: false, reason: 'read-only' };
+    if (!this.guard.health.writable) return { accepted: false, reason: 'read-only' };
     void this.runCycle('admin');
     return { accepted: true };
   }
@@ -371,7 +275,7 @@ export class LiveLoop implements LoopControl {
     });
     let report: Omit<CycleReport, 'seconds' | 'finishedAt'>;
     try {
-      await this.checkPointer();
+      await this.guard.checkPointer(this.served.get(), this.step);
       const { result, manifest, pointer } = await runUpdateCycle(
         {
           name: this.name,
@@ -404,7 +308,7 @@ export class LiveLoop implements LoopControl {
         const decision = policy.onUpdatePromoted();
         if (decision) this.publishDecision(decision);
         await this.operator.persist();
-        if (this.health.setFallback(false)) this.publishHealth();
+        if (this.guard.health.setFallback(false)) this.guard.publishHealth();
         events.publish(EVENTS.modelPromoted, { version: manifest.version, step, schedule, reason: 'cycle' });
         await this.prune();
       }
@@ -516,19 +420,19 @@ export class LiveLoop implements LoopControl {
   async rollback(version: number): Promise<Pointer> {
     if (!this.isReady()) throw new NotReadyError('no model is served yet');
     if (this.exclusive.busy) throw new BusyError('a cycle or scan is running');
-    this.requireWritable();
+    this.guard.requireWritable();
     return this.exclusive.run(async () => {
       let loaded: LoadedVersion;
       try {
         loaded = await this.d.store.loadVersion(this.name, version);
       } catch (err) {
         if (!(err instanceof CorruptFileError || err instanceof ChecksumError)) throw err;
-        this.fault('model', err.message, 'rollback refused');
+        this.guard.fault('model', err.message, 'rollback refused');
         throw new CorruptVersionError(`v${version} cannot be served: ${err.message}`);
       }
       if (loaded.manifest.status === 'rejected') throw new RejectedVersionError(`v${version} was rejected`);
       const pointer = await this.d.store.promote(this.name, version, this.step, 'rollback');
-      if (this.health.setFallback(false)) this.publishHealth();
+      if (this.guard.health.setFallback(false)) this.guard.publishHealth();
       this.served.serve(pointer, loaded.manifest, loaded.files[MODEL_FILE]);
       this.applyEvaluation(
         await this.d.trainer.evaluate(loaded.files[MODEL_FILE], this.step, this.knownTriggers()),
@@ -555,7 +459,7 @@ export class LiveLoop implements LoopControl {
         throw new InvalidCampaignError(`invalid ${field}: ${(err as Error).message}`, field);
       }
     }
-    this.requireWritable();
+    this.guard.requireWritable();
     const problem = admissionProblem(this.d.campaigns.injecting(), input, classShareBound(this.numClasses));
     if (problem) throw new AdmissionError(`campaign refused: ${problem}`);
     const { campaign, evicted } = await this.operator.commit(() => this.d.campaigns.create(input));
@@ -569,7 +473,7 @@ export class LiveLoop implements LoopControl {
     const campaign = this.d.campaigns.get(id);
     if (!campaign) return undefined;
     if (!isInjecting(campaign)) return campaign;
-    this.requireWritable();
+    this.guard.requireWritable();
     await this.operator.commit(() => this.d.campaigns.stop(id));
     // The commit may have replaced the objects (undo on failure): read it back.
     const stopped = this.d.campaigns.get(id) ?? campaign;
@@ -579,14 +483,14 @@ export class LiveLoop implements LoopControl {
 
   async setSchedule(schedule: string): Promise<void> {
     this.operator.require();
-    this.requireWritable();
+    this.guard.requireWritable();
     await this.operator.commit(() => (this.operator.schedule = schedule));
     this.d.events.publish(EVENTS.scheduleChanged, { schedule, effective: this.d.policy.schedule(schedule) });
   }
 
   async setPaused(paused: boolean): Promise<void> {
     this.operator.require();
-    this.requireWritable();
+    this.guard.requireWritable();
     await this.operator.commit(() => (this.operator.paused = paused));
     this.publishState();
   }
@@ -604,7 +508,7 @@ export class LiveLoop implements LoopControl {
       this.d.events.publish(EVENTS.poisonFailed, campaign);
       await this.operator.persist();
     }
-    if (LiveLoop.refusesWrites(err)) this.markUnwritable(err);
+    this.guard.onWriteError(err);
   }
 
   /** The retention policy (registry/retention.ts), after each promotion; 0 keeps every version. */
@@ -646,13 +550,13 @@ export class LiveLoop implements LoopControl {
       scan: this.lastScan ?? null,
       campaigns: campaigns.list(),
       policy: { enabled: policy.enabled, active: policy.active, decisions: policy.history() },
-      registry: this.health.view(),
+      registry: this.guard.health.view(),
       config: stateConfig(this.d.config),
     };
   }
 
   registryHealth(): RegistryHealthView {
-    return this.health.view();
+    return this.guard.health.view();
   }
 
   private publishState(): void {

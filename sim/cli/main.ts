@@ -5,7 +5,6 @@ import { registerPlot } from './commands/plot.ts';
 import { registerRun } from './commands/run.ts';
 import { registerCrosscheck } from './commands/crosscheck.ts';
 import { registerDefenseTable } from './commands/defense-table.ts';
-import { registerRegistry } from './commands/registry.ts';
 import { registerScan } from './commands/scan.ts';
 import { registerSweep } from './commands/sweep.ts';
 import { registerWorker } from './commands/worker.ts';
@@ -32,6 +31,8 @@ const program = new Command()
   .addHelpText(
     'after',
     `
+The live service's registry has its own command: permanence registry gc --help (docs/service.md).
+
 Exit codes: ${EXIT.ok} success; ${EXIT.error} error while running; ${EXIT.usage} usage error (unknown flag,
 bad flag value or invalid config); ${EXIT.flagged} a scan flagged the model (scan).`,
   );
@@ -45,7 +46,6 @@ registerWorker(program);
 registerReport(program);
 registerCrosscheck(program);
 registerTheory(program);
-registerRegistry(program);
 
 try {
   await program.parseAsync(process.argv);

@@ -1,5 +1,10 @@
-import type { Command } from 'commander';
-import { nonNegativeInteger } from '../usage.ts';
+/**
+ * `permanence registry gc`: removes old versions from the live service's filesystem registry
+ * (docs/service.md, Retention). bin/permanence.mjs hands `permanence registry ...` to this
+ * file, so the simulator's CLI (sim/) never imports the service.
+ */
+import { Command, CommanderError } from 'commander';
+import { gcRegistry } from './gc.ts';
 
 interface GcFlags {
   dataDir: string;
@@ -8,11 +13,20 @@ interface GcFlags {
   dryRun?: boolean;
 }
 
-/**
- * `permanence registry gc`: removes old versions from the live service's filesystem registry
- * (docs/service.md, Retention). The registry code is the service's, loaded in the action.
- */
-export function registerRegistry(program: Command): void {
+/** Exit codes as the simulator's CLI uses them (sim/cli/usage.ts). */
+const EXIT = { ok: 0, error: 1, usage: 2 } as const;
+
+function nonNegativeInteger(text: string, flag: string): number {
+  const n = Number(text);
+  if (!/^\d+$/.test(text) || !Number.isSafeInteger(n)) {
+    console.error(`permanence: --${flag} must be a non-negative integer, got '${text}'`);
+    process.exit(EXIT.usage);
+  }
+  return n;
+}
+
+function registryProgram(): Command {
+  const program = new Command().name('permanence').exitOverride();
   const registry = program
     .command('registry')
     .description("Maintain the live service's filesystem model registry (its DATA_DIR).");
@@ -27,7 +41,6 @@ export function registerRegistry(program: Command): void {
     .option('--dry-run', 'list what would be removed, remove nothing')
     .action(async (flags: GcFlags) => {
       const keepRecent = nonNegativeInteger(flags.keepRecent, 'keep-recent');
-      const { gcRegistry } = await import('../../../services/registry/gc.ts');
       const { removed, kept } = await gcRegistry({
         dataDir: flags.dataDir,
         model: flags.model,
@@ -38,4 +51,16 @@ export function registerRegistry(program: Command): void {
       const list = removed.length > 0 ? `: ${removed.map((v) => `v${v}`).join(', ')}` : '';
       console.log(`${what} ${removed.length} version(s)${list}; ${kept} kept`);
     });
+  return program;
+}
+
+try {
+  await registryProgram().parseAsync(process.argv);
+} catch (error) {
+  if (error instanceof CommanderError) {
+    process.exitCode = error.exitCode === 0 ? EXIT.ok : EXIT.usage;
+  } else {
+    console.error(`permanence: ${(error as Error).message}`);
+    process.exitCode = EXIT.error;
+  }
 }
