@@ -61,8 +61,11 @@ export interface AdminClient {
   rollback(version: number): Promise<Pointer>;
   /** GET /api/state */
   state(): Promise<LoopState>;
-  /** GET /api/models */
-  models(): Promise<{ promoted: LoopState['model']; versions: Manifest[] }>;
+  /** GET /api/models: one page, newest first; pass `nextCursor` back as `cursor` for the next. */
+  models(page?: {
+    limit?: number;
+    cursor?: number;
+  }): Promise<{ promoted: LoopState['model']; versions: Manifest[]; nextCursor: number | null }>;
   /** GET /readyz: true once a model is served. */
   ready(): Promise<boolean>;
   /** GET /metrics, as text. */
@@ -100,7 +103,13 @@ export function createAdminClient(options: AdminClientOptions): AdminClient {
     setSchedule: (schedule) => call('PUT', '/admin/schedule', { schedule }),
     rollback: (version) => call('POST', '/admin/rollback', { version }),
     state: () => call('GET', '/api/state'),
-    models: () => call('GET', '/api/models'),
+    models: (page = {}) => {
+      const query = new URLSearchParams();
+      if (page.limit !== undefined) query.set('limit', String(page.limit));
+      if (page.cursor !== undefined) query.set('cursor', String(page.cursor));
+      const qs = query.toString();
+      return call('GET', qs ? `/api/models?${qs}` : '/api/models');
+    },
     ready: async () => {
       try {
         return (await fetch(`${base}/readyz`, { signal: AbortSignal.timeout(timeout) })).ok;
