@@ -17,7 +17,7 @@ import { adminHeaders, metricValue, startTestService, type TestService } from '.
 
 const MODEL = 'live-mnist';
 /** A service that never gets ready fails its case instead of hanging the suite. */
-const CASE = { timeout: 60_000 };
+const CASE = { timeout: 180_000 };
 let base = '';
 const dirs: string[] = [];
 let svc: TestService | undefined;
