@@ -53,6 +53,9 @@ export const ENV_VARS = {
   POLICY_STLR_SCHEDULE: 'schedule the policy forces (default stlr:0.5)',
   MAX_CAMPAIGNS: 'poison campaigns kept (bounds metric labels; default 20)',
   PERMANENCE_BACKEND: 'tensorflow.js backend: cpu or wasm (read by sim/backend)',
+  RATE_LIMIT_PER_MINUTE: 'requests per client and minute to /predict and /api/* (default 6000); 0 = no limit',
+  RETAIN_RECENT:
+    'model versions kept besides the promoted, pointer-history and campaign ones (default 500); 0 = keep all',
 } as const;
 
 export type EnvVarName = keyof typeof ENV_VARS;
@@ -137,6 +140,8 @@ const envSchema = z.object({
   POLICY_STLR_SCHEDULE: scheduleString.default('stlr:0.5'),
   MAX_CAMPAIGNS: int(1, 200).default(20),
   PERMANENCE_BACKEND: z.enum(['cpu', 'wasm', 'tensorflow', 'tensorflow-gpu']).optional(),
+  RATE_LIMIT_PER_MINUTE: int(0, 1_000_000).default(6000),
+  RETAIN_RECENT: int(0, 1_000_000).default(500),
 });
 
 export type ServiceConfig = z.infer<typeof envSchema> & {

@@ -55,7 +55,19 @@ export const METRICS = {
   replayJobs: 'permanence_replay_jobs_total',
   /** histogram: wall time of a replay job (from its start, queueing excluded). */
   replayDuration: 'permanence_replay_duration_seconds',
+  /** counter, label {kind: pointer|model|operator_state}: damaged registry documents found. */
+  registryFaults: 'permanence_registry_faults_total',
+  /** gauge: 1 while the registry cannot be written (read-only mount, full disk): serving read-only. */
+  registryReadOnly: 'permanence_registry_read_only',
+  /** gauge: 1 while the served version is not the one the stored pointer names (a recovery fallback). */
+  registryFallback: 'permanence_registry_fallback',
+  /** counter: versions removed by the retention policy. */
+  versionsRemoved: 'permanence_registry_versions_removed_total',
 } as const;
+
+/** Label values of permanence_registry_faults_total. */
+export const REGISTRY_FAULT_KINDS = ['pointer', 'model', 'operator_state'] as const;
+export type RegistryFaultKind = (typeof REGISTRY_FAULT_KINDS)[number];
 
 /** Label values of permanence_cycles_total. */
 export const CYCLE_OUTCOMES = ['success', 'failed', 'rejected'] as const;
@@ -84,6 +96,8 @@ export const EVENTS = {
   poisonStopped: 'poison:stopped',
   /** A finished campaign dropped to make room for a new one (its series are removed). */
   poisonForgotten: 'poison:forgotten',
+  /** A campaign the cycle could not apply (its poison does not fit the batch): it stops, alone. */
+  poisonFailed: 'poison:failed',
   scheduleChanged: 'schedule:changed',
   policyDecision: 'policy:decision',
   alertReceived: 'alert:received',
@@ -93,5 +107,11 @@ export const EVENTS = {
   replayProgress: 'replay:progress',
   replayFinished: 'replay:finished',
   replayFailed: 'replay:failed',
+  /** A damaged or missing registry document found (and what the service did about it). */
+  registryFault: 'registry:fault',
+  /** The registry health changed: writable or not, serving the pointer's version or a fallback. */
+  registryHealth: 'registry:health',
+  /** Versions removed by the retention policy. */
+  registryPruned: 'registry:pruned',
   state: 'state',
 } as const;

@@ -16,6 +16,15 @@ export function logEvents(events: EventBus, log: Logger): () => void {
         );
     }),
     events.on(EVENTS.scanFailed, (s) => log.error({ scan: s }, 'scan failed')),
+    events.on(EVENTS.registryFault, (f) =>
+      log.error({ fault: f }, `registry damaged: ${f.detail}; ${f.action}`),
+    ),
+    events.on(EVENTS.poisonFailed, (c) =>
+      log.error({ campaign: c.id, failure: c.failure }, 'campaign failed: its poison does not fit; stopped'),
+    ),
+    events.on(EVENTS.registryPruned, ({ versions }) =>
+      log.info({ versions }, 'old versions removed (retention)'),
+    ),
     events.on(EVENTS.policyDecision, (decision) => log.info({ decision }, 'auto-mitigation decision')),
     events.on(EVENTS.scheduleChanged, ({ schedule }) => log.info({ schedule }, 'update schedule changed')),
     events.onAny((name, payload) => {

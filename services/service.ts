@@ -136,6 +136,7 @@ export async function startService(
     replay,
     inputShape: () => inputShape,
     backend: () => backendInfo,
+    rateLimitPerMinute: config.RATE_LIMIT_PER_MINUTE,
   });
   const server: HttpServer = createServer(app);
   const io = new IoServer(server, { serveClient: true });

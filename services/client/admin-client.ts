@@ -75,8 +75,11 @@ export interface AdminClient {
   scans(version: number): Promise<ScanHistory>;
   /** GET /api/state */
   state(): Promise<LoopState>;
-  /** GET /api/models */
-  models(): Promise<{ promoted: LoopState['model']; versions: VersionView[] }>;
+  /** GET /api/models: one page, newest first; pass `nextCursor` back as `cursor` for the next. */
+  models(page?: {
+    limit?: number;
+    cursor?: number;
+  }): Promise<{ promoted: LoopState['model']; versions: VersionView[]; nextCursor: number | null }>;
   /** GET /readyz: true once a model is served. */
   ready(): Promise<boolean>;
   /** GET /metrics, as text. */
@@ -126,7 +129,13 @@ export function createAdminClient(options: AdminClientOptions): AdminClient {
     deleteTag: async (version, key) => (await call<Tags>('DELETE', tag(version, key))).tags,
     scans: (version) => call('GET', `/api/models/${version}/scans`),
     state: () => call('GET', '/api/state'),
-    models: () => call('GET', '/api/models'),
+    models: (page = {}) => {
+      const query = new URLSearchParams();
+      if (page.limit !== undefined) query.set('limit', String(page.limit));
+      if (page.cursor !== undefined) query.set('cursor', String(page.cursor));
+      const qs = query.toString();
+      return call('GET', qs ? `/api/models?${qs}` : '/api/models');
+    },
     ready: async () => {
       try {
         return (await fetch(`${base}/readyz`, { signal: AbortSignal.timeout(timeout) })).ok;

@@ -1,7 +1,16 @@
 /** /admin/*: the operator's and the attacker's levers, behind the admin bearer token. */
 import { Router, type ErrorRequestHandler } from 'express';
 import { CampaignLimitError } from '../loop/campaigns.ts';
-import { BusyError, InvalidCampaignError, NotReadyError, RejectedVersionError } from '../loop/errors.ts';
+import {
+  AdmissionError,
+  BusyError,
+  CorruptVersionError,
+  InvalidCampaignError,
+  NotDurableError,
+  NotReadyError,
+  ReadOnlyError,
+  RejectedVersionError,
+} from '../loop/errors.ts';
 import type { LoopControl } from '../loop/loop-control.ts';
 import type { Logger } from '../log.ts';
 import { InvalidRefError, ReservedAliasError } from '../registry/aliases.ts';
@@ -12,11 +21,18 @@ import { parseOr400 } from './validate.ts';
 
 /** HTTP status of the loop's and the registry's refusals; undefined for anything else. */
 function refusalStatus(err: unknown): number | undefined {
-  if (err instanceof NotReadyError) return 503;
+  if (err instanceof NotReadyError || err instanceof NotDurableError || err instanceof ReadOnlyError)
+    return 503;
   if (err instanceof InvalidCampaignError || err instanceof InvalidRefError) return 400;
   if (err instanceof ReservedAliasError) return 409;
-  if (err instanceof BusyError || err instanceof RejectedVersionError || err instanceof CampaignLimitError)
+  if (
+    err instanceof BusyError ||
+    err instanceof RejectedVersionError ||
+    err instanceof CampaignLimitError ||
+    err instanceof AdmissionError
+  )
     return 409;
+  if (err instanceof CorruptVersionError) return 422;
   if (err instanceof VersionNotFoundError) return 404;
   return undefined;
 }

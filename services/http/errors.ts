@@ -13,15 +13,24 @@ export class HttpError extends Error {
   }
 }
 
+/** Longest message or field an error answer carries: a huge input is never echoed back whole. */
+export const MAX_ERROR_TEXT = 200;
+
+/** `text` cut to `max` characters, marking the cut. */
+export function bounded(text: string, max = MAX_ERROR_TEXT): string {
+  return text.length <= max ? text : `${text.slice(0, max - 1)}…`;
+}
+
 /** 400 naming the first offending field (`body.ratio`, `params.version`, ...). */
 export function validationError(where: string, error: ZodError): HttpError {
   const issue = error.issues[0];
-  const field = [where, ...(issue?.path ?? [])].join('.');
-  return new HttpError(400, `invalid ${field}: ${issue?.message ?? 'invalid value'}`, {
+  const field = bounded([where, ...(issue?.path ?? [])].join('.'), 80);
+  // The first issue is the message; the list carries the others (each bounded, at most 10).
+  return new HttpError(400, `invalid ${field}: ${bounded(issue?.message ?? 'invalid value')}`, {
     field,
     issues: error.issues
-      .slice(0, 10)
-      .map((i) => ({ path: [where, ...i.path].join('.'), message: i.message })),
+      .slice(1, 11)
+      .map((i) => ({ path: bounded([where, ...i.path].join('.'), 80), message: bounded(i.message) })),
   });
 }
 
@@ -29,7 +38,7 @@ export function errorHandler(log: Logger): ErrorRequestHandler {
   return (err: unknown, req, res, _next) => {
     const e = err as { status?: number; statusCode?: number; type?: string; message?: string };
     if (err instanceof HttpError) {
-      res.status(err.status).json({ error: err.message, ...err.details });
+      res.status(err.status).json({ ...err.details, error: bounded(err.message) });
       return;
     }
     // body-parser errors carry a status and a type.
@@ -43,7 +52,7 @@ export function errorHandler(log: Logger): ErrorRequestHandler {
     }
     const status = e.status ?? e.statusCode;
     if (status && status >= 400 && status < 500) {
-      res.status(status).json({ error: e.message ?? 'bad request' });
+      res.status(status).json({ error: bounded(e.message ?? 'bad request') });
       return;
     }
     log.error({ err, method: req.method, path: req.path }, 'request failed');

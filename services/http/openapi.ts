@@ -28,6 +28,7 @@ import {
   scheduleBody,
   tagBody,
   tagParams,
+  modelsQuery,
   versionParam,
 } from './schemas.ts';
 
@@ -53,11 +54,12 @@ const ERROR_TEXT: Record<number, string> = {
   400: 'invalid request (zod validation)',
   401: 'missing or wrong bearer token',
   404: 'no such resource',
-  409: 'refused: busy, or a version that cannot be promoted',
-  422: 'a version of the range cannot be replayed (no or a corrupt experience record, a bad checksum)',
+  409: 'refused: busy, a version that cannot be promoted, or a campaign that does not fit',
   413: 'body too large',
   415: 'unsupported content type',
-  503: 'not ready: no model is served yet',
+  422: 'a damaged version (its files or manifest do not verify), or one that cannot be replayed (no or a corrupt experience record)',
+  429: 'rate limit of this client reached',
+  503: 'not now: no model served yet, the registry is read-only, or the change could not be saved',
 };
 /** emptyBody accepts no body or `{}`; OpenAPI has no `undefined`, so the optional body is `{}`. */
 const noBody = {
@@ -94,7 +96,7 @@ export const ROUTES: readonly (Omit<RouteConfig, 'path'> & { path: string })[] =
     responses: {
       200: json(
         z.object({
-          status: z.literal('ok'),
+          status: z.enum(['ok', 'degraded', 'read-only']).describe('the registry health'),
           backend: z
             .object({
               name: z.string(),
@@ -115,8 +117,22 @@ export const ROUTES: readonly (Omit<RouteConfig, 'path'> & { path: string })[] =
     tags: ['probes'],
     summary: 'Readiness: a model is served',
     responses: {
-      200: json(z.object({ ready: z.literal(true), modelVersion: z.number().int() }), 'ready'),
-      503: json(z.object({ ready: z.literal(false), modelVersion: z.null() }), 'not ready yet'),
+      200: json(
+        z.object({
+          ready: z.literal(true),
+          modelVersion: z.number().int(),
+          registry: looseObject('{ status, writable, reason, fallback, faults }'),
+        }),
+        'ready',
+      ),
+      503: json(
+        z.object({
+          ready: z.literal(false),
+          modelVersion: z.null(),
+          registry: looseObject('the registry health'),
+        }),
+        'not ready yet',
+      ),
     },
   },
   {
@@ -149,7 +165,7 @@ export const ROUTES: readonly (Omit<RouteConfig, 'path'> & { path: string })[] =
         }),
         'the prediction',
       ),
-      ...errors(400, 413, 415, 503),
+      ...errors(400, 413, 415, 429, 503),
     },
   },
   {
@@ -157,21 +173,24 @@ export const ROUTES: readonly (Omit<RouteConfig, 'path'> & { path: string })[] =
     path: '/api/state',
     tags: ['state'],
     summary: 'The live loop: phase, step, served model, schedule, campaigns, last scan, policy',
-    responses: { 200: json(looseObject('the loop state (docs/service.md)'), 'the state') },
+    responses: { 200: json(looseObject('the loop state (docs/service.md)'), 'the state'), ...errors(429) },
   },
   {
     method: 'get',
     path: '/api/models',
     tags: ['registry'],
-    summary: 'Every model version and the promoted one',
+    summary: 'One page of model versions (newest first) and the promoted one',
+    request: { query: modelsQuery },
     responses: {
       200: json(
         z.object({
           promoted: looseObject('the served pointer').nullable(),
           versions: z.array(versionViewSchema),
+          nextCursor: z.number().int().nullable().describe('`cursor` of the next page; null on the last'),
         }),
         'the versions',
       ),
+      ...errors(400, 429),
     },
   },
   {
@@ -189,7 +208,7 @@ export const ROUTES: readonly (Omit<RouteConfig, 'path'> & { path: string })[] =
         }),
         'the version',
       ),
-      ...errors(400, 404),
+      ...errors(400, 404, 422, 429),
     },
   },
   {
@@ -267,6 +286,7 @@ export const ROUTES: readonly (Omit<RouteConfig, 'path'> & { path: string })[] =
     security: ADMIN,
     request: { body: { required: true, content: { 'application/json': { schema: poisonBody } } } },
     responses: { 202: json(campaignSchema, 'the campaign, queued'), ...errors(400, 401, 409, 503) },
+    description: 'Refused with 409 when the injecting campaigns plus this one cannot fit an experience.',
   },
   {
     method: 'get',
@@ -295,7 +315,7 @@ export const ROUTES: readonly (Omit<RouteConfig, 'path'> & { path: string })[] =
     summary: 'Stop a campaign (it injects no more poison)',
     security: ADMIN,
     request: { params: campaignParam },
-    responses: { 200: json(campaignSchema, 'the stopped campaign'), ...errors(400, 401, 404) },
+    responses: { 200: json(campaignSchema, 'the stopped campaign'), ...errors(400, 401, 404, 503) },
   },
   {
     method: 'post',
@@ -328,7 +348,7 @@ export const ROUTES: readonly (Omit<RouteConfig, 'path'> & { path: string })[] =
     summary: 'Pause the scheduled cycles',
     security: ADMIN,
     request: noBody,
-    responses: { 200: json(z.object({ paused: z.literal(true) }), 'paused'), ...errors(400, 401) },
+    responses: { 200: json(z.object({ paused: z.literal(true) }), 'paused'), ...errors(400, 401, 503) },
   },
   {
     method: 'post',
@@ -337,7 +357,7 @@ export const ROUTES: readonly (Omit<RouteConfig, 'path'> & { path: string })[] =
     summary: 'Resume the scheduled cycles',
     security: ADMIN,
     request: noBody,
-    responses: { 200: json(z.object({ paused: z.literal(false) }), 'resumed'), ...errors(400, 401) },
+    responses: { 200: json(z.object({ paused: z.literal(false) }), 'resumed'), ...errors(400, 401, 503) },
   },
   {
     method: 'put',
@@ -348,7 +368,7 @@ export const ROUTES: readonly (Omit<RouteConfig, 'path'> & { path: string })[] =
     request: { body: { required: true, content: { 'application/json': { schema: scheduleBody } } } },
     responses: {
       200: json(z.object({ operator: z.string(), effective: z.string() }), 'the schedule'),
-      ...errors(400, 401),
+      ...errors(400, 401, 503),
     },
   },
   {
@@ -358,7 +378,7 @@ export const ROUTES: readonly (Omit<RouteConfig, 'path'> & { path: string })[] =
     summary: 'Serve an earlier version again (a number, v<N>, an alias such as previous, or <name>@<alias>)',
     security: ADMIN,
     request: { body: { required: true, content: { 'application/json': { schema: rollbackBody } } } },
-    responses: { 200: json(pointerSchema, 'the new pointer'), ...errors(400, 401, 404, 409, 503) },
+    responses: { 200: json(pointerSchema, 'the new pointer'), ...errors(400, 401, 404, 409, 422, 503) },
   },
   {
     method: 'post',

@@ -14,9 +14,10 @@ import {
 } from '../predict/image-input.ts';
 import type { Predictor } from '../predict/predictor.ts';
 import { loadAliases, versionView } from '../registry/aliases.ts';
-import type { ModelStore } from '../registry/model-store.ts';
+import { ChecksumError, CorruptFileError, type ModelStore } from '../registry/model-store.ts';
 import { HttpError } from './errors.ts';
-import { noQuery, predictBody, versionParam } from './schemas.ts';
+import { publicRateLimit } from './rate-limit.ts';
+import { modelsQuery, noQuery, predictBody, versionParam } from './schemas.ts';
 import { parseOr400 } from './validate.ts';
 
 export interface PublicDeps {
@@ -29,19 +30,25 @@ export interface PublicDeps {
   inputShape: () => InputShape | undefined;
   /** The training backend once loaded (undefined while the service starts). */
   backend: () => BackendInfo | undefined;
+  /** Requests per client and minute to /predict and /api/* (0: no limit). */
+  rateLimitPerMinute: number;
 }
 
 const PNG_LIMIT = '64kb';
 
 export function publicRoutes(d: PublicDeps): Router {
   const r = Router();
+  const limited = publicRateLimit(d.rateLimitPerMinute);
+  r.use(['/predict', '/api'], limited);
 
   r.get('/healthz', (req, res) => {
     parseOr400(noQuery, req.query, 'query');
     const info = d.backend();
     const speed = info && speedPath(info);
+    // Liveness stays 200 (a restart would not mend the storage); the status says how it serves.
+    const registry = d.loop.registryHealth().status;
     res.json({
-      status: 'ok',
+      status: registry,
       backend: info
         ? { name: info.name, nativeKernels: info.native.loaded, path: speed?.path, hint: speed?.hint }
         : null,
@@ -50,7 +57,11 @@ export function publicRoutes(d: PublicDeps): Router {
 
   r.get('/readyz', (_req, res) => {
     const ready = d.loop.isReady() && d.predictor.loaded;
-    res.status(ready ? 200 : 503).json({ ready, modelVersion: ready ? d.predictor.modelVersion : null });
+    res.status(ready ? 200 : 503).json({
+      ready,
+      modelVersion: ready ? d.predictor.modelVersion : null,
+      registry: d.loop.registryHealth(),
+    });
   });
 
   r.get('/metrics', async (_req, res) => {
@@ -87,23 +98,34 @@ export function publicRoutes(d: PublicDeps): Router {
     res.json(d.loop.state());
   });
 
-  r.get('/api/models', async (_req, res) => {
-    const [manifests, aliases] = await Promise.all([d.loop.listModels(), loadAliases(d.store, d.loop.name)]);
-    const versions = manifests.map((m) => versionView(m, aliases));
-    res.json({ promoted: d.loop.state().model, versions });
+  r.get('/api/models', async (req, res) => {
+    const { limit, cursor } = parseOr400(modelsQuery, req.query, 'query');
+    const [page, aliases] = await Promise.all([
+      d.loop.listModels(limit, cursor ?? null),
+      loadAliases(d.store, d.loop.name),
+    ]);
+    const versions = page.versions.map((m) => versionView(m, aliases));
+    res.json({ promoted: d.loop.state().model, versions, nextCursor: page.next });
   });
 
   r.get('/api/models/:version', async (req, res) => {
     const { version } = parseOr400(versionParam, req.params, 'params');
-    const manifest = await d.store.getManifest(d.loop.name, version);
-    if (!manifest) throw new HttpError(404, `version ${version} does not exist`);
-    const loaded = await d.store.loadVersion(d.loop.name, version);
-    const view = versionView(manifest, await loadAliases(d.store, d.loop.name));
-    res.json({
-      manifest: view,
-      metrics: loaded.metrics,
-      promoted: d.loop.state().model?.version === version,
-    });
+    try {
+      const manifest = await d.store.getManifest(d.loop.name, version);
+      if (!manifest) throw new HttpError(404, `version ${version} does not exist`);
+      const loaded = await d.store.loadVersion(d.loop.name, version);
+      const view = versionView(manifest, await loadAliases(d.store, d.loop.name));
+      res.json({
+        manifest: view,
+        metrics: loaded.metrics,
+        promoted: d.loop.state().model?.version === version,
+      });
+    } catch (err) {
+      // A damaged version is the registry's state, not a server fault: say what is wrong.
+      if (err instanceof ChecksumError || err instanceof CorruptFileError)
+        throw new HttpError(422, `version ${version} is damaged: ${err.message}`);
+      throw err;
+    }
   });
 
   r.get('/api/alerts', (_req, res) => {

@@ -16,11 +16,22 @@ export const replayParam = z
 
 const trigger = triggerSpecSchema;
 
+/**
+ * Trigger parameters by name. A JSON `__proto__` key is an own key of the parsed body that a
+ * record would drop silently (assigning it sets the prototype): refused like any unknown key.
+ */
+const triggerParams = z
+  .custom<unknown>(
+    (v) => typeof v !== 'object' || v === null || !Object.hasOwn(v, '__proto__'),
+    "Unrecognized key(s) in object: '__proto__'",
+  )
+  .pipe(z.record(z.string(), z.number()));
+
 export const poisonBody = z
   .object({
     attack: attackKindSchema,
     /** Trigger parameters of the attack: size (badnets), alpha (blend), strength (wanet). */
-    trigger: z.record(z.string(), z.number()).optional(),
+    trigger: triggerParams.optional(),
     ratio: z.number().gt(0).max(0.5).default(0.1),
     target: z.number().int().min(0).max(9).default(0),
     mode: z.enum(['one-shot', 'persistent']).default('one-shot'),
@@ -82,3 +93,12 @@ export const predictBody = z
   .strict();
 
 export const noQuery = z.object({}).strict();
+
+/** GET /api/models paging: `cursor` is the `nextCursor` of the previous page. */
+export const MODELS_PAGE_MAX = 500;
+export const modelsQuery = z
+  .object({
+    limit: z.coerce.number().int().min(1).max(MODELS_PAGE_MAX).default(100),
+    cursor: z.coerce.number().int().positive().max(1e9).optional(),
+  })
+  .strict();

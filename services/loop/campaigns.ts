@@ -27,6 +27,8 @@ export const triggerSpecSchema = z
   .pipe(attackConfigSchema);
 export type TriggerSpec = AttackConfig;
 
+export const CAMPAIGN_STATUSES = ['pending', 'active', 'finished', 'stopped', 'failed'] as const;
+
 /** A campaign as persisted in the operator state (checked when a restart reads it back). */
 export const campaignSchema = z.object({
   id: z.string().regex(/^c[0-9a-f]{8}$/),
@@ -37,8 +39,11 @@ export const campaignSchema = z.object({
   cycles: z.number().int().positive(),
   seed: z.number().int().nonnegative(),
   createdAt: z.string(),
-  status: z.enum(['pending', 'active', 'finished', 'stopped']),
+  status: z.enum(CAMPAIGN_STATUSES),
   injectedSteps: z.array(z.number().int().nonnegative()),
+  /** Older states have no such field: their versions are replayed from the registry (reconcile). */
+  injectedVersions: z.array(z.number().int().positive()).default([]),
+  failure: z.string().optional(),
   asr: z.array(z.object({ step: z.number(), version: z.number(), asr: z.number() })),
   survivability: z.number().int().nonnegative(),
   decayed: z.boolean(),
@@ -53,7 +58,8 @@ export interface CampaignInput {
   cycles: number;
 }
 
-export type CampaignStatus = 'pending' | 'active' | 'finished' | 'stopped';
+/** failed: a cycle could not apply its poison (it did not fit the batch); it stopped injecting. */
+export type CampaignStatus = (typeof CAMPAIGN_STATUSES)[number];
 
 export interface Campaign extends CampaignInput {
   id: string;
@@ -63,6 +69,13 @@ export interface Campaign extends CampaignInput {
   status: CampaignStatus;
   /** Drift steps of the promoted updates that carried this poison. */
   injectedSteps: number[];
+  /**
+   * Versions of those updates: a promotion whose operator-state write was lost (a crash
+   * between the two) is recognised at restart and not poisoned a second time.
+   */
+  injectedVersions: number[];
+  /** Why a cycle could not apply it (status failed). */
+  failure?: string;
   /** ASR of this trigger on each promoted model since the campaign was created. */
   asr: { step: number; version: number; asr: number }[];
   /** Updates after the last poisoned one whose ASR stayed above gamma. */
@@ -88,7 +101,7 @@ export class Campaigns {
   create(input: CampaignInput): { campaign: Campaign; evicted?: Campaign } {
     let evicted: Campaign | undefined;
     if (this.byId.size >= this.limit) {
-      evicted = [...this.byId.values()].find((c) => c.status === 'finished' || c.status === 'stopped');
+      evicted = [...this.byId.values()].find((c) => !isInjecting(c));
       if (!evicted) throw new CampaignLimitError(`${this.limit} campaigns are still injecting`);
       this.byId.delete(evicted.id);
     }
@@ -99,6 +112,7 @@ export class Campaigns {
       createdAt: new Date().toISOString(),
       status: 'pending',
       injectedSteps: [],
+      injectedVersions: [],
       asr: [],
       survivability: 0,
       decayed: false,
@@ -129,6 +143,15 @@ export class Campaigns {
     return true;
   }
 
+  /** Stops a campaign a cycle could not apply; returns false if it was not injecting. */
+  fail(id: string, reason: string): boolean {
+    const c = this.byId.get(id);
+    if (!c || !isInjecting(c)) return false;
+    c.status = 'failed';
+    c.failure = reason;
+    return true;
+  }
+
   /** Campaigns whose poison goes into the next update. */
   injecting(): Campaign[] {
     return this.list().filter(isInjecting);
@@ -143,8 +166,9 @@ export class Campaigns {
   ): void {
     for (const id of carried) {
       const c = this.byId.get(id);
-      if (!c || !isInjecting(c)) continue;
+      if (!c || !isInjecting(c) || c.injectedVersions.includes(version)) continue;
       c.injectedSteps.push(step);
+      c.injectedVersions.push(version);
       c.status = c.injectedSteps.length >= c.cycles ? 'finished' : 'active';
       // Survivability counts from the last poisoned update (paper Definition 5.1).
       c.survivability = 0;

@@ -13,13 +13,34 @@ import type { ServiceConfig } from '../config.ts';
 import { EVENTS } from '../contract.ts';
 import type { LoopBus } from '../events.ts';
 import type { Logger } from '../log.ts';
-import type { Manifest, ModelStore, Pointer } from '../registry/model-store.ts';
 import { resolveVersion } from '../registry/aliases.ts';
+import {
+  ChecksumError,
+  CorruptFileError,
+  type LoadedVersion,
+  type ModelStore,
+  type Pointer,
+  type VersionPage,
+} from '../registry/model-store.ts';
+import { recoverServed } from '../registry/recovery.ts';
+import { pruneVersions, type ReferencedVersions } from '../registry/retention.ts';
 import { appendScan } from '../registry/scans.ts';
+import { POISON_SOURCE_ERROR } from '../../sim/stream/update-step.ts';
+import { admissionProblem, classShareBound } from './admission.ts';
 import type { Evaluation, KnownTrigger, ScanSummary, Trainer } from '../worker/protocol.ts';
 import { isInjecting, type Campaign, type CampaignInput, type Campaigns } from './campaigns.ts';
 import { knownTrigger, poisonOrder, runUpdateCycle, stepTraining } from './cycle.ts';
-import { BusyError, InvalidCampaignError, NotReadyError, RejectedVersionError } from './errors.ts';
+import {
+  AdmissionError,
+  BusyError,
+  CorruptVersionError,
+  InvalidCampaignError,
+  NotReadyError,
+  RejectedVersionError,
+} from './errors.ts';
+import { replayMissedInjections } from './reconcile.ts';
+import { RegistryGuard } from './registry-guard.ts';
+import type { RegistryHealthView } from './registry-health.ts';
 import { Exclusive } from './exclusive.ts';
 import { codeVersion, experienceRecord, type RecordContext } from './experience-recorder.ts';
 import type { CycleReport } from './loop-events.ts';
@@ -44,6 +65,11 @@ export interface LoopDeps {
   log: Logger;
   campaigns: Campaigns;
   policy: MitigationPolicy;
+  /**
+   * Versions that other parts of the service refer to (e.g. a replay's record), kept by the
+   * retention policy besides the promoted, pointer-history and campaign versions.
+   */
+  retentionRefs?: readonly ReferencedVersions[];
 }
 
 export class LiveLoop implements LoopControl {
@@ -65,9 +91,18 @@ export class LiveLoop implements LoopControl {
   /** The record context, once the trainer has reported its backend. */
   private recording: RecordContext | undefined;
   private readonly code = codeVersion();
+  private numClasses = 10;
+  /** Writability, damaged documents found, the pointer check (registry-guard.ts). */
+  private readonly guard: RegistryGuard;
 
   constructor(private readonly d: LoopDeps) {
     this.served = new ServedModel(d.predictor);
+    this.guard = new RegistryGuard({
+      store: d.store,
+      name: d.config.MODEL_NAME,
+      events: d.events,
+      log: d.log,
+    });
     this.operator = new OperatorStore({
       store: d.store,
       name: d.config.MODEL_NAME,
@@ -95,11 +130,17 @@ export class LiveLoop implements LoopControl {
     for (let attempt = 1; !this.stopped; attempt++) {
       try {
         await this.d.store.init();
-        if (!this.operator.isLoaded) await this.operator.restore();
-        const { height, width, channels, backend } = await this.d.trainer.start();
+        await this.guard.checkWritable();
+        if (!this.operator.isLoaded) {
+          const damage = await this.operator.restore();
+          if (damage) this.guard.fault('operator_state', damage, 'started from the configuration');
+        }
+        const { height, width, channels, numClasses, backend } = await this.d.trainer.start();
         this.shape = { height, width, channels };
+        this.numClasses = numClasses;
         this.recording = { config: this.d.config, backend, code: this.code };
         await this.loadOrCreateInitial();
+        await this.reconcileCampaigns();
         this.bootError = undefined;
         break;
       } catch (err) {
@@ -117,19 +158,50 @@ export class LiveLoop implements LoopControl {
     log.info({ version: served.manifest.version, step: this.step }, 'serving');
   }
 
+  /**
+   * Serves the stored pointer's version, or the last one that verifies (registry/recovery.ts),
+   * re-writing the pointer when it was lost or damaged; trains F0 when nothing verifies.
+   */
   private async loadOrCreateInitial(): Promise<void> {
     const { store } = this.d;
-    let pointer = await store.getPromoted(this.name);
-    if (!pointer) {
-      // A crash between saving a version and writing the pointer: promote what was saved.
-      const saved = (await store.listVersions(this.name)).filter((m) => m.status === 'candidate').at(-1);
-      pointer = saved
-        ? await store.promote(this.name, saved.version, saved.step, 'initial')
-        : await this.trainInitial();
+    const recovery = await recoverServed(store, this.name);
+    const served = recovery.served;
+    for (const f of recovery.found)
+      this.guard.fault(
+        f.kind,
+        f.detail,
+        served ? `serving v${served.pointer.version}` : 'nothing verifies: training F0',
+      );
+    let pointer: Pointer;
+    let loaded: LoadedVersion;
+    if (!served) {
+      pointer = await this.trainInitial();
+      loaded = await store.loadVersion(this.name, pointer.version);
+    } else {
+      ({ pointer, loaded } = served);
+      if (recovery.rewrite && this.guard.health.writable) {
+        // A crash between saving a version and writing the first pointer: promote what was saved.
+        const reason = recovery.neverPromoted ? 'initial' : 'recovered';
+        pointer = await store.promote(this.name, pointer.version, pointer.step, reason);
+      }
+      this.guard.health.setFallback(recovery.found.length > 0);
     }
-    const loaded = await store.loadVersion(this.name, pointer.version);
     this.served.serve(pointer, loaded.manifest, loaded.files[MODEL_FILE]);
     this.step = pointer.step;
+    this.guard.publishHealth();
+  }
+
+  /** Records injections the operator state missed (reconcile.ts) and saves them. */
+  private async reconcileCampaigns(): Promise<void> {
+    const { store, campaigns, log } = this.d;
+    const version = this.served.get().manifest.version;
+    const replayed = await replayMissedInjections(store, this.name, version, campaigns);
+    if (replayed === 0) return;
+    log.warn(
+      { versions: replayed },
+      'campaign injections replayed from the registry (operator state was behind)',
+    );
+    await this.operator.persist();
   }
 
   /**
@@ -164,7 +236,17 @@ export class LiveLoop implements LoopControl {
       schedule: c.F0_SCHEDULE,
       status: 'candidate',
       files: { [MODEL_FILE]: f0.model, [EXPERIENCE_FILE]: encodeRecord(record) },
-      metrics: { train: f0.train, evaluation: f0.evaluation, kind: 'F0' },
+      metrics: {
+        train: f0.train,
+        evaluation: f0.evaluation,
+        kind: 'F0',
+        poison: carried.map((x) => ({
+          campaign: x.id,
+          attack: x.trigger.kind,
+          ratio: x.ratio,
+          target: x.target,
+        })),
+      },
     });
     const pointer = await store.promote(this.name, manifest.version, 0, 'initial');
     const ids = carried.map((x) => x.id);
@@ -184,6 +266,7 @@ export class LiveLoop implements LoopControl {
     if (!this.isReady()) return { skipped: 'not ready' };
     if (reason === 'cron' && this.operator.paused) return { skipped: 'paused' };
     if (this.exclusive.busy) return { skipped: 'busy' };
+    if (!this.guard.health.writable && !(await this.guard.checkWritable())) return { skipped: 'read-only' };
     return this.exclusive.run(() => this.cycle());
   }
 
@@ -191,6 +274,7 @@ export class LiveLoop implements LoopControl {
   startCycle(): { accepted: boolean; reason?: string } {
     if (!this.isReady()) return { accepted: false, reason: 'not ready' };
     if (this.exclusive.busy) return { accepted: false, reason: 'busy' };
+    if (!this.guard.health.writable) return { accepted: false, reason: 'read-only' };
     void this.runCycle('admin');
     return { accepted: true };
   }
@@ -212,6 +296,7 @@ export class LiveLoop implements LoopControl {
     });
     let report: Omit<CycleReport, 'seconds' | 'finishedAt'>;
     try {
+      await this.guard.checkPointer(this.served.get(), this.step);
       const { result, manifest, pointer } = await runUpdateCycle(
         {
           name: this.name,
@@ -245,10 +330,13 @@ export class LiveLoop implements LoopControl {
         const decision = policy.onUpdatePromoted();
         if (decision) this.publishDecision(decision);
         await this.operator.persist();
+        if (this.guard.health.setFallback(false)) this.guard.publishHealth();
         events.publish(EVENTS.modelPromoted, { version: manifest.version, step, schedule, reason: 'cycle' });
+        await this.prune();
       }
     } catch (err) {
       report = { outcome: 'failed', step, schedule, poisoned, error: (err as Error).message };
+      await this.onCycleError(err);
     }
     const done: CycleReport = {
       ...report,
@@ -369,11 +457,20 @@ export class LiveLoop implements LoopControl {
   async rollback(ref: number | string): Promise<Pointer> {
     if (!this.isReady()) throw new NotReadyError('no model is served yet');
     if (this.exclusive.busy) throw new BusyError('a cycle or scan is running');
+    this.guard.requireWritable();
     return this.exclusive.run(async () => {
       const version = await resolveVersion(this.d.store, this.name, ref);
-      const loaded = await this.d.store.loadVersion(this.name, version);
+      let loaded: LoadedVersion;
+      try {
+        loaded = await this.d.store.loadVersion(this.name, version);
+      } catch (err) {
+        if (!(err instanceof CorruptFileError || err instanceof ChecksumError)) throw err;
+        this.guard.fault('model', err.message, 'rollback refused');
+        throw new CorruptVersionError(`v${version} cannot be served: ${err.message}`);
+      }
       if (loaded.manifest.status === 'rejected') throw new RejectedVersionError(`v${version} was rejected`);
       const pointer = await this.d.store.promote(this.name, version, this.step, 'rollback');
+      if (this.guard.health.setFallback(false)) this.guard.publishHealth();
       this.served.serve(pointer, loaded.manifest, loaded.files[MODEL_FILE]);
       this.applyEvaluation(
         await this.d.trainer.evaluate(loaded.files[MODEL_FILE], this.step, this.knownTriggers()),
@@ -400,10 +497,12 @@ export class LiveLoop implements LoopControl {
         throw new InvalidCampaignError(`invalid ${field}: ${(err as Error).message}`, field);
       }
     }
-    const { campaign, evicted } = this.d.campaigns.create(input);
+    this.guard.requireWritable();
+    const problem = admissionProblem(this.d.campaigns.injecting(), input, classShareBound(this.numClasses));
+    if (problem) throw new AdmissionError(`campaign refused: ${problem}`);
+    const { campaign, evicted } = await this.operator.commit(() => this.d.campaigns.create(input));
     if (evicted) this.d.events.publish(EVENTS.poisonForgotten, evicted);
     this.d.events.publish(EVENTS.poisonInjected, campaign);
-    await this.operator.persist();
     return campaign;
   }
 
@@ -411,29 +510,60 @@ export class LiveLoop implements LoopControl {
     this.operator.require();
     const campaign = this.d.campaigns.get(id);
     if (!campaign) return undefined;
-    if (this.d.campaigns.stop(id)) {
-      this.d.events.publish(EVENTS.poisonStopped, campaign);
-      await this.operator.persist();
-    }
-    return campaign;
+    if (!isInjecting(campaign)) return campaign;
+    this.guard.requireWritable();
+    await this.operator.commit(() => this.d.campaigns.stop(id));
+    // The commit may have replaced the objects (undo on failure): read it back.
+    const stopped = this.d.campaigns.get(id) ?? campaign;
+    this.d.events.publish(EVENTS.poisonStopped, stopped);
+    return stopped;
   }
 
   async setSchedule(schedule: string): Promise<void> {
     this.operator.require();
-    this.operator.schedule = schedule;
+    this.guard.requireWritable();
+    await this.operator.commit(() => (this.operator.schedule = schedule));
     this.d.events.publish(EVENTS.scheduleChanged, { schedule, effective: this.d.policy.schedule(schedule) });
-    await this.operator.persist();
   }
 
   async setPaused(paused: boolean): Promise<void> {
     this.operator.require();
-    this.operator.paused = paused;
+    this.guard.requireWritable();
+    await this.operator.commit(() => (this.operator.paused = paused));
     this.publishState();
-    await this.operator.persist();
   }
 
-  async listModels(): Promise<Manifest[]> {
-    return this.d.store.listVersions(this.name);
+  /** One page of versions, newest first (`before`: the cursor of the previous page). */
+  listModels(limit: number, before: number | null): Promise<VersionPage> {
+    return this.d.store.listPage(this.name, limit, before);
+  }
+
+  /** A failed cycle: a campaign that did not fit fails alone; a refused write means read-only. */
+  private async onCycleError(err: unknown): Promise<void> {
+    const poison = POISON_SOURCE_ERROR.exec((err as Error).message);
+    const campaign = poison ? this.d.campaigns.get(poison[1]) : undefined;
+    if (campaign && this.d.campaigns.fail(campaign.id, (err as Error).message)) {
+      this.d.events.publish(EVENTS.poisonFailed, campaign);
+      await this.operator.persist();
+    }
+    this.guard.onWriteError(err);
+  }
+
+  /** The retention policy (registry/retention.ts), after each promotion; 0 keeps every version. */
+  private async prune(): Promise<void> {
+    const recent = this.d.config.RETAIN_RECENT;
+    if (recent === 0) return;
+    const campaignRefs: ReferencedVersions = () => this.d.campaigns.list().flatMap((c) => c.injectedVersions);
+    try {
+      const removed = await pruneVersions(this.d.store, this.name, {
+        recent,
+        referenced: [campaignRefs, ...(this.d.retentionRefs ?? [])],
+      });
+      if (removed.length > 0) this.d.events.publish(EVENTS.registryPruned, { versions: removed });
+    } catch (err) {
+      // Retention is housekeeping: a failure is retried after the next promotion.
+      this.d.log.warn({ err }, 'pruning old versions failed');
+    }
   }
 
   /** The drift step, for tests and the demo. */
@@ -458,8 +588,13 @@ export class LiveLoop implements LoopControl {
       scan: this.lastScan ?? null,
       campaigns: campaigns.list(),
       policy: { enabled: policy.enabled, active: policy.active, decisions: policy.history() },
+      registry: this.guard.health.view(),
       config: stateConfig(this.d.config),
     };
+  }
+
+  registryHealth(): RegistryHealthView {
+    return this.guard.health.view();
   }
 
   private publishState(): void {

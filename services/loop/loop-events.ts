@@ -4,6 +4,7 @@
  * (services/log-listener.ts) are listeners; the loop does not know who is watching.
  */
 import type { CycleOutcome, EVENTS, PolicyAction } from '../contract.ts';
+import type { RegistryFault, RegistryHealthView } from './registry-health.ts';
 import type { Evaluation, ModelResult, ScanSummary } from '../worker/protocol.ts';
 import type { Campaign } from './campaigns.ts';
 import type { LoopState } from './loop-state.ts';
@@ -62,6 +63,10 @@ export interface LoopEventMap {
   'poison:injected': Campaign;
   'poison:stopped': Campaign;
   'poison:forgotten': Campaign;
+  'poison:failed': Campaign;
+  'registry:fault': RegistryFault;
+  'registry:health': RegistryHealthView;
+  'registry:pruned': { versions: number[] };
   'schedule:changed': { schedule: string; effective: string };
   'policy:decision': PolicyDecisionEvent;
   state: LoopState;

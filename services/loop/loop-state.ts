@@ -5,6 +5,7 @@ import type { Evaluation, ScanSummary } from '../worker/protocol.ts';
 import type { Campaign } from './campaigns.ts';
 import type { CycleReport } from './loop-events.ts';
 import type { PolicyDecision } from './policy.ts';
+import type { RegistryHealthView } from './registry-health.ts';
 
 export type Phase = 'starting' | 'training-f0' | 'idle' | 'training' | 'saving' | 'scanning' | 'stopped';
 
@@ -22,6 +23,8 @@ export interface LoopState {
   scan: ScanSummary | null;
   campaigns: Campaign[];
   policy: { enabled: boolean; active: boolean; decisions: readonly PolicyDecision[] };
+  /** The registry's health: damaged documents found, read-only, serving a fallback. */
+  registry: RegistryHealthView;
   config: ReturnType<typeof stateConfig>;
 }
 

@@ -45,6 +45,8 @@ export interface Resumed {
   policy: PolicySnapshot;
   /** Human-readable notes for the start-up log (what was restored, what config overrode). */
   notes: string[];
+  /** Set when the stored document was not of the schema (it is then ignored). */
+  damage?: string;
 }
 
 /**
@@ -63,7 +65,12 @@ export function resumeOperatorState(stored: unknown, configured: Configured): Re
   const parsed = operatorStateSchema.safeParse(stored);
   if (!parsed.success) {
     const issue = parsed.error.issues[0];
-    return { ...fresh, notes: [`stored operator state ignored: ${issue.path.join('.')}: ${issue.message}`] };
+    const damage = `operator.json: ${issue.path.join('.')}: ${issue.message}`;
+    return {
+      ...fresh,
+      damage,
+      notes: [`stored operator state ignored: ${issue.path.join('.')}: ${issue.message}`],
+    };
   }
   const s = parsed.data;
   const notes = [`restored ${s.campaigns.length} campaign(s) and the policy state saved at ${s.savedAt}`];

@@ -1,14 +1,17 @@
 /**
  * The operator's run-time choices (schedule, pause, campaigns, policy) held in memory and
- * persisted in the registry after each change, so that a restart resumes them (the rules of
- * what wins over the configuration are in operator-state.ts).
+ * persisted in the registry, so that a restart resumes them (the rules of what wins over the
+ * configuration are in operator-state.ts). An admin change is acknowledged only once it is
+ * durable: `commit` applies it, writes the whole state (write, fsync, rename, fsync of the
+ * folder: registry/fs-store.ts) and undoes the change in memory if the write fails.
  */
 import type { Logger } from '../log.ts';
-import type { ModelStore } from '../registry/model-store.ts';
+import { CorruptFileError, type ModelStore } from '../registry/model-store.ts';
 import type { Campaigns } from './campaigns.ts';
-import { NotReadyError } from './errors.ts';
+import { NotDurableError, NotReadyError } from './errors.ts';
 import { resumeOperatorState, type Configured, type OperatorState } from './operator-state.ts';
-import type { MitigationPolicy } from './policy.ts';
+import type { MitigationPolicy, PolicySnapshot } from './policy.ts';
+import type { Campaign } from './campaigns.ts';
 
 export interface OperatorStoreDeps {
   store: Pick<ModelStore, 'loadOperatorState' | 'saveOperatorState'>;
@@ -17,6 +20,13 @@ export interface OperatorStoreDeps {
   campaigns: Campaigns;
   policy: MitigationPolicy;
   log: Logger;
+}
+
+interface Snapshot {
+  schedule: string;
+  paused: boolean;
+  campaigns: Campaign[];
+  policy: PolicySnapshot;
 }
 
 export class OperatorStore {
@@ -36,16 +46,30 @@ export class OperatorStore {
     return this.loaded;
   }
 
-  /** Resumes the schedule, pause, campaigns and policy saved by the previous run. */
-  async restore(): Promise<void> {
+  /**
+   * Resumes the schedule, pause, campaigns and policy saved by the previous run. A damaged
+   * document (not JSON, or not of the schema) is not fatal: the service starts from its
+   * configuration and the returned detail says what was wrong (for the registry health).
+   */
+  async restore(): Promise<string | undefined> {
     const { store, name, configured, campaigns, policy, log } = this.d;
-    const resumed = resumeOperatorState(await store.loadOperatorState(name), configured);
+    let stored: unknown;
+    let damage: string | undefined;
+    try {
+      stored = await store.loadOperatorState(name);
+    } catch (err) {
+      if (!(err instanceof CorruptFileError)) throw err;
+      damage = err.message;
+    }
+    const resumed = resumeOperatorState(stored, configured);
+    damage ??= resumed.damage;
     this.schedule = resumed.schedule;
     this.paused = resumed.paused;
     campaigns.restore(resumed.campaigns);
     policy.restore(resumed.policy);
     for (const note of resumed.notes) log.info(note);
     this.loaded = true;
+    return damage;
   }
 
   /** Operator changes before the stored state is read would be overwritten by it: refuse them. */
@@ -55,11 +79,36 @@ export class OperatorStore {
   }
 
   /**
-   * Saves the whole state; resolves once written. A failed write is logged, not thrown: the
-   * change holds in memory and the next write (which carries the whole state) retries.
+   * Applies `change`, then saves the whole state; resolves once it is durable. If the write
+   * fails the change is undone in memory and NotDurableError thrown (the request answers
+   * 503), so nothing is acknowledged that a restart would lose.
+   */
+  async commit<T>(change: () => T): Promise<T> {
+    const before = this.snapshot();
+    const result = change();
+    try {
+      await this.write();
+    } catch (err) {
+      this.apply(before);
+      throw new NotDurableError(`the change was not saved: ${(err as Error).message}`);
+    }
+    return result;
+  }
+
+  /**
+   * Saves the whole state after a change the loop made itself (a promotion, a policy
+   * decision); resolves once written. A failed write is logged, not thrown: the registry's
+   * versions carry what a restart needs to replay it (live-loop.ts, reconcile), and the next
+   * write (which carries the whole state) retries.
    */
   persist(): Promise<void> {
-    const { store, name, configured, campaigns, policy, log } = this.d;
+    return this.write().catch((err: Error) =>
+      this.d.log.error({ err }, 'saving the operator state failed; will retry on the next change'),
+    );
+  }
+
+  private write(): Promise<void> {
+    const { store, name, configured, campaigns, policy } = this.d;
     const state: OperatorState = {
       format: 1,
       savedAt: new Date().toISOString(),
@@ -69,12 +118,26 @@ export class OperatorStore {
       campaigns: structuredClone(campaigns.list()),
       policy: policy.snapshot(),
     };
-    this.persisting = this.persisting
-      .then(() => store.saveOperatorState(name, state))
-      .catch((err: Error) =>
-        log.error({ err }, 'saving the operator state failed; will retry on the next change'),
-      );
-    return this.persisting;
+    const write = this.persisting.catch(() => undefined).then(() => store.saveOperatorState(name, state));
+    this.persisting = write.catch(() => undefined);
+    return write;
+  }
+
+  private snapshot(): Snapshot {
+    const { campaigns, policy } = this.d;
+    return {
+      schedule: this.schedule,
+      paused: this.paused,
+      campaigns: structuredClone(campaigns.list()),
+      policy: policy.snapshot(),
+    };
+  }
+
+  private apply(s: Snapshot): void {
+    this.schedule = s.schedule;
+    this.paused = s.paused;
+    this.d.campaigns.restore(s.campaigns);
+    this.d.policy.restore(s.policy);
   }
 
   /** Resolves once every write started so far has landed (or failed). */

@@ -8,6 +8,7 @@ import { registerModelMetrics } from './model-metrics.ts';
 import { registerPolicyMetrics } from './policy-metrics.ts';
 import { registerPredictMetrics } from './predict-metrics.ts';
 import { registerReplayMetrics } from './replay-metrics.ts';
+import { registerRegistryMetrics } from './registry-metrics.ts';
 import { registerScanMetrics } from './scan-metrics.ts';
 
 export interface MetricsOptions {
@@ -46,6 +47,7 @@ export function createServiceMetrics(registry: Registry, options: MetricsOptions
     policy: registerPolicyMetrics(registry),
     alert: registerAlertMetrics(registry),
     replay: registerReplayMetrics(registry),
+    store: registerRegistryMetrics(registry),
   };
 }
 

@@ -19,6 +19,7 @@ export function listenForMetrics(
   metrics: ServiceMetrics,
 ): () => void {
   const { model, attack, scan, cycle, policy, alert, replay } = metrics;
+  const store = metrics.store;
   const offs = [
     events.on(EVENTS.state, (s) => {
       if (s.model) model.setPromoted(s.model.version, s.model.schedule, s.model.step);
@@ -61,6 +62,15 @@ export function listenForMetrics(
     events.on(EVENTS.alertReceived, (a) => alert.alertsReceived.inc({ status: a.status })),
     events.on(EVENTS.replayFinished, (j) => replay.record(j.outcome, j.seconds)),
     events.on(EVENTS.replayFailed, (j) => replay.record(j.outcome, j.seconds)),
+    events.on(EVENTS.poisonFailed, (c) =>
+      attack.poisonActive.set({ campaign: c.id, attack: c.trigger.kind }, 0),
+    ),
+    events.on(EVENTS.registryFault, (f) => store.faults.inc({ kind: f.kind })),
+    events.on(EVENTS.registryHealth, (h) => {
+      store.readOnly.set(h.writable ? 0 : 1);
+      store.fallback.set(h.fallback ? 1 : 0);
+    }),
+    events.on(EVENTS.registryPruned, (p) => store.versionsRemoved.inc(p.versions.length)),
   ];
   return () => offs.forEach((off) => off());
 }

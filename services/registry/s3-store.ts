@@ -20,6 +20,8 @@ export interface S3StoreOptions {
   region: string;
 }
 
+const PROBE_KEY = '.write-probe';
+
 function isNotFound(err: unknown): boolean {
   const code = (err as { code?: string }).code;
   return code === 'NoSuchKey' || code === 'NotFound' || code === 'NoSuchBucket';
@@ -85,6 +87,22 @@ export class S3ModelStore extends KeyedModelStore {
       if (m) numbers.push(Number(m[1]));
     }
     return [...new Set(numbers)].sort((a, b) => a - b);
+  }
+
+  /** PUTs and removes a small object: fails when the bucket refuses writes (quota, policy). */
+  async probeWritable(): Promise<void> {
+    await this.put(PROBE_KEY, new Uint8Array(16));
+    await this.client.removeObject(this.bucket, PROBE_KEY);
+  }
+
+  /** The manifest goes first: from then on the version is incomplete and never listed. */
+  async deleteVersion(name: string, version: number): Promise<void> {
+    const dir = versionDir(name, version);
+    await this.client.removeObject(this.bucket, `${dir}/${MANIFEST_FILE}`);
+    const keys: string[] = [];
+    const stream = this.client.listObjectsV2(this.bucket, `${dir}/`, true);
+    for await (const item of stream as AsyncIterable<{ name?: string }>) if (item.name) keys.push(item.name);
+    if (keys.length > 0) await this.client.removeObjects(this.bucket, keys);
   }
 
   async saveVersion(name: string, draft: VersionDraft): Promise<Manifest> {

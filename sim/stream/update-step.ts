@@ -64,6 +64,12 @@ export interface StepOptions {
   readonly onProgress?: (progress: TrainProgress) => void;
 }
 
+/**
+ * How a source that cannot be applied is named in the error (its poison does not fit the
+ * experience): the live loop reads the name back to fail that campaign alone.
+ */
+export const POISON_SOURCE_ERROR = /^poison source (\S+): /;
+
 /** The experience's training data with every source's poison applied in order. */
 export function poisonedTrainData(
   experience: Experience,
@@ -72,11 +78,16 @@ export function poisonedTrainData(
   let set = experience.train;
   let poisoned = 0;
   for (const source of sources) {
-    const result = poisonSet(set, source.trigger, {
-      ratio: source.ratio,
-      target: source.target,
-      rng: createRng(`poison:${source.seed}:${experience.index}`),
-    });
+    let result: ReturnType<typeof poisonSet>;
+    try {
+      result = poisonSet(set, source.trigger, {
+        ratio: source.ratio,
+        target: source.target,
+        rng: createRng(`poison:${source.seed}:${experience.index}`),
+      });
+    } catch (err) {
+      throw new Error(`poison source ${source.name}: ${(err as Error).message}`);
+    }
     set = result.set;
     poisoned += result.poisoned.length;
   }

@@ -32,16 +32,23 @@ export function learningRate(spec: ScheduleSpec, step: number, totalSteps: numbe
   return spec.kind === 'constant' ? spec.lr : stlr(spec.maxLr, spec.cut, step, totalSteps);
 }
 
-/** "sgd:0.01" (constant), "stlr:0.5" or "stlr:0.5:0.2" (max lr, cut). */
+/** A plain decimal number (no hex, no whitespace, no trailing text: Number() accepts all three). */
+const DECIMAL = /^[+]?(\d+\.?\d*|\.\d+)(e[+-]?\d+)?$/i;
+
+/** "sgd:0.01" (constant), "stlr:0.5" or "stlr:0.5:0.2" (max lr, cut); nothing else. */
 export function parseSchedule(text: string): ScheduleSpec {
-  const [kind, a, b] = text.trim().split(':');
+  const [kind, ...args] = text.trim().split(':');
   const num = (s: string | undefined, what: string): number => {
     const v = Number(s);
-    if (s === undefined || s === '' || !Number.isFinite(v)) {
+    if (s === undefined || !DECIMAL.test(s) || !Number.isFinite(v)) {
       throw new Error(`schedule '${text}': ${what} must be a number`);
     }
     return v;
   };
+  const arity = kind === 'stlr' ? 2 : 1;
+  if (args.length > arity)
+    throw new Error(`schedule '${text}': expected at most ${arity} number(s) after '${kind}:'`);
+  const [a, b] = args;
   const raw =
     kind === 'sgd' || kind === 'constant'
       ? { kind: 'constant', lr: num(a, 'learning rate') }

@@ -45,6 +45,7 @@ test('the bundle prints the same help, version and exit code as the TypeScript C
     'crosscheck',
     'theory',
     'replay',
+    'registry',
   ];
   const cases = [['--help'], ['--version'], [], ['help', 'scan'], ...commands.map((c) => [c, '--help'])];
   for (const args of cases) {

@@ -14,6 +14,7 @@ const campaign: Campaign = {
   createdAt: '2026-11-26T00:00:00.000Z',
   status: 'active',
   injectedSteps: [4],
+  injectedVersions: [5],
   asr: [{ step: 4, version: 5, asr: 0.97 }],
   survivability: 0,
   decayed: false,

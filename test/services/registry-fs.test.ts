@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import { after, describe, it } from 'node:test';
 import { FsModelStore } from '../../services/registry/fs-store.ts';
 import { loadAliases } from '../../services/registry/aliases.ts';
-import { ChecksumError } from '../../services/registry/model-store.ts';
+import { ChecksumError, CorruptFileError } from '../../services/registry/model-store.ts';
 import { draft, storeContract } from './helpers/store-contract.ts';
 
 const roots: string[] = [];
@@ -24,13 +24,18 @@ describe('FsModelStore contract', async () => {
 });
 
 describe('FsModelStore on disk', () => {
-  it('writes models/<name>/v<N>/ with model, metrics and manifest, and a pointer file', async () => {
+  it('writes models/<name>/v<N>/ with model, metrics and manifest, a pointer and its history', async () => {
     const root = await newRoot();
     const store = new FsModelStore(root);
     await store.init();
     await store.saveVersion('m', draft(0, [1, 2, 3]));
     await store.promote('m', 1, 0, 'initial');
-    assert.deepEqual((await readdir(join(root, 'models/m'))).sort(), ['aliases.json', 'promoted.json', 'v1']);
+    assert.deepEqual((await readdir(join(root, 'models/m'))).sort(), [
+      'aliases.json',
+      'promoted-history.json',
+      'promoted.json',
+      'v1',
+    ]);
     assert.deepEqual((await readdir(join(root, 'models/m/v1'))).sort(), [
       'manifest.json',
       'metrics.json',
@@ -95,5 +100,45 @@ describe('FsModelStore on disk', () => {
     assert.equal((await store.promote('m', 2, 1, 'cycle')).version, 2);
     const record = await loadAliases(store, 'm');
     assert.deepEqual([record.champion, record.previous], [2, 1]);
+  });
+
+  it('names damaged documents (CorruptFileError) and leaves a damaged version out of listings', async () => {
+    const root = await newRoot();
+    const store = new FsModelStore(root);
+    await store.init();
+    await store.saveVersion('m', draft(0, [1]));
+    await store.saveVersion('m', draft(1, [2]));
+    await store.promote('m', 2, 1, 'cycle');
+    await writeFile(join(root, 'models/m/v1/manifest.json'), '{"name":"m","vers');
+    await writeFile(join(root, 'models/m/promoted.json'), '{"version":"two"}');
+    await writeFile(join(root, 'models/m/operator.json'), '');
+    await assert.rejects(
+      store.getManifest('m', 1),
+      (e) => e instanceof CorruptFileError && /not valid JSON/.test(e.message),
+    );
+    await assert.rejects(
+      store.getPromoted('m'),
+      (e) => e instanceof CorruptFileError && /promoted.json: name: Required/.test(e.message),
+    );
+    await assert.rejects(store.loadOperatorState('m'), CorruptFileError);
+    assert.deepEqual(
+      (await store.listVersions('m')).map((m) => m.version),
+      [2],
+    );
+    // A manifest copied from another version does not pass for this one.
+    await writeFile(
+      join(root, 'models/m/v1/manifest.json'),
+      await readFile(join(root, 'models/m/v2/manifest.json')),
+    );
+    await assert.rejects(store.getManifest('m', 1), /describes m v2/);
+  });
+
+  it('leaves no temp file behind when a pointer write fails', async () => {
+    const root = await newRoot();
+    const store = new FsModelStore(root);
+    await store.init();
+    await mkdir(join(root, 'models/m/operator.json/blocked'), { recursive: true });
+    await assert.rejects(store.saveOperatorState('m', { a: 1 }));
+    assert.deepEqual(await readdir(join(root, 'models/m')), ['operator.json']);
   });
 });

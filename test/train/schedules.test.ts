@@ -27,6 +27,21 @@ test('parseSchedule reads sgd and stlr specs and rejects bad ones', () => {
   assert.throws(() => parseSchedule('stlr:0.5:1.5'), /schedule/);
 });
 
+test('parseSchedule reads numbers whole: no trailing text, extra fields, hex or blanks', () => {
+  assert.deepEqual(parseSchedule('sgd:1e-2'), { kind: 'constant', lr: 0.01 });
+  assert.deepEqual(parseSchedule('sgd:.5'), { kind: 'constant', lr: 0.5 });
+  for (const bad of [
+    'sgd:0.03:junk',
+    'sgd:0.03x',
+    'sgd:0x10',
+    'sgd: 0.1',
+    'sgd:',
+    'stlr:0.5:0.2:9',
+    'stlr:0.5:',
+  ])
+    assert.throws(() => parseSchedule(bad), /schedule/, bad);
+});
+
 test('scheduleLabel names the update in plot titles and defense tables', () => {
   assert.equal(scheduleLabel(parseSchedule('sgd:0.01')), 'SGD 0.01');
   assert.equal(scheduleLabel(parseSchedule('stlr:0.5:0.2')), 'STLR 0.5');

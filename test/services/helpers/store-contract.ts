@@ -161,4 +161,55 @@ export function storeContract(makeStore: () => ModelStore): void {
       'no folder for a missing version',
     );
   });
+
+  it('pages versions newest first with a cursor', async () => {
+    const store = makeStore();
+    await store.init();
+    for (let i = 0; i < 5; i++) await store.saveVersion('page', draft(i, [i]));
+    const first = await store.listPage('page', 2, null);
+    assert.deepEqual(
+      first.versions.map((m) => m.version),
+      [5, 4],
+    );
+    assert.equal(first.next, 4);
+    const second = await store.listPage('page', 2, first.next);
+    assert.deepEqual(
+      second.versions.map((m) => m.version),
+      [3, 2],
+    );
+    const last = await store.listPage('page', 2, second.next);
+    assert.deepEqual(
+      last.versions.map((m) => m.version),
+      [1],
+    );
+    assert.equal(last.next, null);
+  });
+
+  it('keeps a pointer history and removes versions manifest first', async () => {
+    const store = makeStore();
+    await store.init();
+    for (let i = 0; i < 3; i++) await store.saveVersion('hist', draft(i, [i]));
+    await store.promote('hist', 1, 0, 'initial');
+    await store.promote('hist', 3, 2, 'cycle');
+    await store.promote('hist', 2, 2, 'rollback');
+    assert.deepEqual(
+      (await store.getPointerHistory('hist')).map((p) => [p.version, p.reason]),
+      [
+        [1, 'initial'],
+        [3, 'cycle'],
+        [2, 'rollback'],
+      ],
+    );
+    await store.deleteVersion('hist', 1);
+    await store.deleteVersion('hist', 1);
+    assert.deepEqual(await store.listVersionNumbers('hist'), [2, 3]);
+    assert.equal(await store.getManifest('hist', 1), undefined);
+  });
+
+  it('probes that it can be written, leaving nothing behind', async () => {
+    const store = makeStore();
+    await store.init();
+    await store.probeWritable();
+    assert.deepEqual(await store.listVersions('probe'), []);
+  });
 }
