@@ -108,7 +108,20 @@ export async function startService(
   const alerts = new AlertLog();
   listenForMetrics(events, metrics);
   logEvents(events, log);
-  const loop = new LiveLoop({ config, store, trainer, predictor, events, log, campaigns, policy });
+  // Retention keeps what a replay job reads or its kept result names (`replay` is built below,
+  // before any cycle can run).
+  const replayRefs = () => replay.referencedVersions();
+  const loop = new LiveLoop({
+    config,
+    store,
+    trainer,
+    predictor,
+    events,
+    log,
+    campaigns,
+    policy,
+    retentionRefs: [replayRefs],
+  });
   // Replays run in their own thread below the training worker's priority (nice 10), so a
   // cycle and /predict come first.
   const replay = new ReplayJobs({

@@ -117,6 +117,17 @@ export class ReplayJobs implements ReplayControl {
     return job && this.view(job);
   }
 
+  /**
+   * Versions a queued or running job will read, and those a kept result refers to: the
+   * registry's retention must not remove them (services/registry/retention.ts).
+   */
+  referencedVersions(): number[] {
+    const versions = new Set<number>();
+    for (const history of this.histories.values()) for (const v of history.versions) versions.add(v.version);
+    for (const job of this.jobs.values()) for (const row of job.rows) versions.add(row.version);
+    return [...versions];
+  }
+
   /** Resolves when every queued job has finished (tests, shutdown). */
   idle(): Promise<void> {
     return this.chain;

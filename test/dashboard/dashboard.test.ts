@@ -264,7 +264,8 @@ test('the dashboard follows the live loop and drives it', { timeout: 300_000 }, 
     'the what-if control replays from a version and overlays the counterfactual curves',
     async () => {
       const registry = await apiCall<{ versions: { version: number }[] }>(service.url, '/api/models');
-      const latest = registry.versions.at(-1)?.version ?? 1;
+      // Newest first (the list is paged); the highest number is the newest version.
+      const latest = Math.max(1, ...registry.versions.map((v) => v.version));
       const from = Math.max(2, latest - 3);
       await page.selectOption('#replay-version', String(from));
       await page.selectOption('#replay-policy', 'stlr');
