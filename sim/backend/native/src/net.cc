@@ -468,18 +468,10 @@ void cbrBackward(Net& net, Node& node, int64_t n) {
   });
   float* dGamma = net.grads[node.p[1]].data();
   float* dBeta = net.grads[node.p[2]].data();
-  std::vector<float> scale(ch), shift(ch), xcFactor(ch);
-  for (int64_t c = 0; c < ch; c++) {
-    double sDy = sums[c], sDyXc = sums[ch + c];
-    dBeta[c] = static_cast<float>(sDy);
-    dGamma[c] = static_cast<float>(sDyXc * rstd[c]);
-    scale[c] = gamma[c] * rstd[c];
-    shift[c] = static_cast<float>(sDy / rows);
-    xcFactor[c] = static_cast<float>(sDyXc / rows * rstd[c] * rstd[c]);
-  }
-  const float* __restrict sc = scale.data();
-  const float* __restrict sh = shift.data();
-  const float* __restrict xf = xcFactor.data();
+  const auto k = bnGradCoefficients(sums, rstd, gamma, rows, ch, dGamma, dBeta);
+  const float* __restrict sc = k.scale.data();
+  const float* __restrict sh = k.shift.data();
+  const float* __restrict xf = k.xcFactor.data();
 #pragma omp parallel for schedule(static)
   for (int64_t r = 0; r < rows; r++) {
     int64_t o;
