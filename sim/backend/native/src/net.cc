@@ -414,56 +414,65 @@ void giveGrad(Net& net, int32_t id, int64_t n, F compute) {
   for (int64_t i = 0; i < size; i++) g[i] += tmp[i];
 }
 
-// The gradient reaching BatchNorm's output at row r (an N*H*W position), channel c, through
-// the ReLU (it passes where the output is positive: tfjs's dy * step(x)) and, for a pooled
-// unit, the max-pool (only the window's winner receives, rows and columns past the last
-// full window nothing).
-struct ReluPoolGrad {
-  const float* dy;  // gradient of the node's output (pooled or not)
-  const float* y;   // the node's output
-  const uint8_t* at;
-  int64_t h, w, ch;
-  bool pooled;
-
-  // Offset of row r's entry in dy/y times ch, and which window position r is; -1: none.
-  inline void locate(int64_t r, int64_t& o, int32_t& q) const {
-    if (!pooled) {
-      o = r * ch;
-      q = 0;
-      return;
-    }
-    const int64_t x = r % w, t = r / w, yy = t % h, b = t / h, oh = h / 2, ow = w / 2;
-    if (yy >= 2 * oh || x >= 2 * ow) {
-      o = -1;
-      return;
-    }
-    o = ((b * oh + yy / 2) * ow + x / 2) * ch;
-    q = static_cast<int32_t>((yy % 2) * 2 + (x % 2));
+// Writes into dz the gradient reaching BatchNorm's output: through the ReLU (it passes where
+// the output is positive: tfjs's dy * step(x)) and, for a pooled unit, the max-pool (only
+// the window's winner receives; rows and columns past the last full window nothing). One
+// pass by output position: an earlier version located each input row's window with four
+// integer divisions per element, which made this the largest item of a small-CNN step.
+void routeGrad(const Node& node, const Buffer& out, int64_t n, float* dz) {
+  const int64_t ch = node.cout;
+  const float* dy = out.grad.data();  // dz may be dy (unpooled: in place)
+  const float* __restrict y = out.data.data();
+  if (!node.pooled) {
+    const int64_t size = n * node.h * node.w * ch;
+#pragma omp parallel for schedule(static)
+    for (int64_t i = 0; i < size; i++) dz[i] = y[i] > 0 ? dy[i] : 0.0f;  // in place when dz is dy
+    return;
   }
-  inline float value(int64_t o, int32_t q, int64_t c) const {
-    if (o < 0) return 0.0f;
-    const float g = dy[o + c];
-    const bool wins = !pooled || at[o + c] == q;
-    return wins && y[o + c] > 0 ? g : 0.0f;
+  const int64_t h = node.h, w = node.w, oh = h / 2, ow = w / 2;
+  const uint8_t* __restrict at = node.argmax.data();
+#pragma omp parallel for schedule(static)
+  for (int64_t b = 0; b < n; b++) {
+    float* __restrict img = dz + b * h * w * ch;
+    for (int64_t i = 0; i < oh; i++) {
+      float* __restrict r0 = img + 2 * i * w * ch;
+      float* __restrict r1 = r0 + w * ch;
+      for (int64_t j = 0; j < ow; j++) {
+        const int64_t o = ((b * oh + i) * ow + j) * ch;
+        float* __restrict p00 = r0 + 2 * j * ch;
+        float* __restrict p01 = p00 + ch;
+        float* __restrict p10 = r1 + 2 * j * ch;
+        float* __restrict p11 = p10 + ch;
+        for (int64_t c = 0; c < ch; c++) {
+          const float g = y[o + c] > 0 ? dy[o + c] : 0.0f;
+          const uint8_t k = at[o + c];
+          p00[c] = k == 0 ? g : 0.0f;
+          p01[c] = k == 1 ? g : 0.0f;
+          p10[c] = k == 2 ? g : 0.0f;
+          p11[c] = k == 3 ? g : 0.0f;
+        }
+      }
+      if (w % 2) {
+        std::fill(r0 + (w - 1) * ch, r0 + w * ch, 0.0f);
+        std::fill(r1 + (w - 1) * ch, r1 + w * ch, 0.0f);
+      }
+    }
+    if (h % 2) std::fill(img + (h - 1) * w * ch, img + h * w * ch, 0.0f);
   }
-};
+}
 
 void cbrBackward(Net& net, Node& node, int64_t n) {
   const int64_t rows = n * node.h * node.w, ch = node.cout;
   Buffer& outBuf = net.buffers[node.out];
   // dz: in place over the output's gradient when unpooled (same shape), else its own.
   float* dz = node.pooled ? node.dz.data() : outBuf.grad.data();
-  const ReluPoolGrad grad{outBuf.grad.data(), outBuf.data.data(), node.argmax.data(), node.h, node.w, ch,
-                          node.pooled};
+  routeGrad(node, outBuf, n, dz);
   const float* z = node.z.data();
   const float* mean = node.mean.data();
   const float* rstd = node.rstd.data();
   const float* gamma = net.params[node.p[1]].data();
   auto sums = channelSums(rows, ch, [&](int64_t r, int64_t c, float& sg, float& sgx) {
-    int64_t o;
-    int32_t q;
-    grad.locate(r, o, q);
-    sg = grad.value(o, q, c);
+    sg = dz[r * ch + c];
     sgx = sg * (z[r * ch + c] - mean[c]);
   });
   float* dGamma = net.grads[node.p[1]].data();
@@ -474,15 +483,9 @@ void cbrBackward(Net& net, Node& node, int64_t n) {
   const float* __restrict xf = k.xcFactor.data();
 #pragma omp parallel for schedule(static)
   for (int64_t r = 0; r < rows; r++) {
-    int64_t o;
-    int32_t q;
-    grad.locate(r, o, q);
     float* __restrict d = dz + r * ch;
     const float* __restrict zr = z + r * ch;
-    for (int64_t c = 0; c < ch; c++) {
-      const float g = grad.value(o, q, c);
-      d[c] = sc[c] * (g - sh[c] - (zr[c] - mean[c]) * xf[c]);
-    }
+    for (int64_t c = 0; c < ch; c++) d[c] = sc[c] * (d[c] - sh[c] - (zr[c] - mean[c]) * xf[c]);
   }
 
   Conv c = convOf(node, n);
