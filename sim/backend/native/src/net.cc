@@ -280,26 +280,28 @@ void cbrForward(Net& net, Node& node, int64_t n, bool training) {
   // max(relu(v)) = relu(max(v)), and the first maximum of v in row-major order is the one
   // tfjs's max-pool gradient picks on the ReLU output wherever that gradient is not zero.
   const int64_t h = node.h, w = node.w, oh = h / 2, ow = w / 2;
-  uint8_t* at = node.argmax.data();
+  uint8_t* __restrict at = node.argmax.data();
 #pragma omp parallel for schedule(static)
   for (int64_t bi = 0; bi < n * oh; bi++) {
     const int64_t b = bi / oh, i = bi % oh;
     for (int64_t j = 0; j < ow; j++) {
-      const float* p00 = z + ((b * h + 2 * i) * w + 2 * j) * ch;
-      const float* window[4] = {p00, p00 + ch, p00 + w * ch, p00 + w * ch + ch};
+      const float* __restrict p00 = z + ((b * h + 2 * i) * w + 2 * j) * ch;
+      const float* __restrict p01 = p00 + ch;
+      const float* __restrict p10 = p00 + w * ch;
+      const float* __restrict p11 = p10 + ch;
       const int64_t o = ((b * oh + i) * ow + j) * ch;
+      // Branch-free, so that the channel loop vectorises: a pairwise maximum keeps the
+      // first of equal values (strict >), as the sequential scan did.
+#pragma omp simd
       for (int64_t c = 0; c < ch; c++) {
-        float best = window[0][c] * sc[c] + sh[c];
-        uint8_t k = 0;
-        for (uint8_t q = 1; q < 4; q++) {
-          const float v = window[q][c] * sc[c] + sh[c];
-          if (v > best) {
-            best = v;
-            k = q;
-          }
-        }
-        a[o + c] = std::max(0.0f, best);
-        at[o + c] = k;
+        const float v0 = p00[c] * sc[c] + sh[c], v1 = p01[c] * sc[c] + sh[c];
+        const float v2 = p10[c] * sc[c] + sh[c], v3 = p11[c] * sc[c] + sh[c];
+        const int32_t top1 = v1 > v0, bottom3 = v3 > v2;
+        const float m01 = top1 ? v1 : v0, m23 = bottom3 ? v3 : v2;
+        const int32_t lower = m23 > m01;
+        const float best = lower ? m23 : m01;
+        a[o + c] = best > 0.0f ? best : 0.0f;
+        at[o + c] = static_cast<uint8_t>(lower * (2 + bottom3) + (1 - lower) * top1);
       }
     }
   }
@@ -443,8 +445,10 @@ void routeGrad(const Node& node, const Buffer& out, int64_t n, float* dz) {
         float* __restrict p01 = p00 + ch;
         float* __restrict p10 = r1 + 2 * j * ch;
         float* __restrict p11 = p10 + ch;
+#pragma omp simd
         for (int64_t c = 0; c < ch; c++) {
-          const float g = y[o + c] > 0 ? dy[o + c] : 0.0f;
+          const float d = dy[o + c];  // loaded unconditionally, so the selects vectorise
+          const float g = y[o + c] > 0 ? d : 0.0f;
           const uint8_t k = at[o + c];
           p00[c] = k == 0 ? g : 0.0f;
           p01[c] = k == 1 ? g : 0.0f;
