@@ -39,10 +39,16 @@ struct ConvPrimitives {
   memory::desc forwardWeights, inferenceWeights;
   dnnl::convolution_backward_data backwardData;
   memory::desc backwardDataWeights;
-  dnnl::convolution_backward_weights backwardWeights;
-  memory::desc diffWeights;
-  memory packedForward, packedInference, packedBackward, packedDiff;
+  memory packedForward, packedInference, packedBackward;
   bool hasBackwardData = false;
+};
+
+// The backward-weights primitive of one chunk size, with a diff-weights buffer (when its
+// layout is not HWIO) and a scratchpad per thread: chunks run concurrently.
+struct WeightsGrad {
+  dnnl::convolution_backward_weights primitive;
+  memory::desc diffWeights;
+  std::vector<memory> packed, scratchpad;
 };
 
 struct Node {
@@ -55,6 +61,8 @@ struct Node {
   std::vector<float> mean, rstd;
   std::vector<uint8_t> argmax;  // pool: which of the 4 window positions won
   std::map<int64_t, ConvPrimitives> conv;  // by batch size
+  std::map<std::pair<int64_t, int>, WeightsGrad> weightsGrad;  // by chunk size and chunk count
+  std::vector<float> dkParts;  // one weight gradient per chunk
 };
 
 struct Buffer {
@@ -73,6 +81,7 @@ struct Net {
   int64_t classes = 0, capacity = 0;
   float logitScale = 1;
   dnnl::stream stream{engine()};
+  std::vector<dnnl::stream> threadStreams;  // one per chunk of weightsGradient
   // Milliseconds per node, forward then backward, then loss and SGD (netTimings).
   std::vector<double> timings;
 };
@@ -112,12 +121,6 @@ ConvPrimitives& primitivesFor(Node& node, int64_t n) {
     p.packedBackward = memory(p.backwardDataWeights, engine());
     p.hasBackwardData = true;
   }
-  dnnl::convolution_backward_weights::desc d(dnnl::algorithm::convolution_direct, c.src(), c.anyWeights(), c.dst(),
-                                             c.strides(), c.dilates(), c.padL(), c.padR());
-  dnnl::convolution_backward_weights::primitive_desc pd(d, engine(), fwd);
-  p.backwardWeights = dnnl::convolution_backward_weights(pd);
-  p.diffWeights = pd.diff_weights_desc();
-  p.packedDiff = memory(p.diffWeights, engine());
   return node.conv.emplace(n, std::move(p)).first->second;
 }
 
@@ -416,6 +419,71 @@ void giveGrad(Net& net, int32_t id, int64_t n, F compute) {
   for (int64_t i = 0; i < size; i++) g[i] += tmp[i];
 }
 
+// The convolution's weight gradient, by chunks of the batch, one per thread, each chunk's
+// primitive run single-threaded (one OpenMP thread each), then the
+// chunks' gradients added in chunk order. oneDNN's own multi-threaded backward-weights pass
+// reduces over the batch behind a spinning barrier: at batch 64 on two cores the second
+// thread spent about as long spinning as computing, and on a loaded machine a descheduled
+// thread stalled the other for whole time slices (bench/profile-train.ts under perf).
+WeightsGrad& weightsGradFor(Node& node, int64_t m, int threads) {
+  auto found = node.weightsGrad.find({m, threads});
+  if (found != node.weightsGrad.end()) return found->second;
+  Conv c = convOf(node, m);
+  dnnl::convolution_forward::primitive_desc hint(forwardDesc(c, dnnl::prop_kind::forward_training), engine());
+  dnnl::convolution_backward_weights::desc d(dnnl::algorithm::convolution_direct, c.src(), c.anyWeights(), c.dst(),
+                                             c.strides(), c.dilates(), c.padL(), c.padR());
+  dnnl::primitive_attr attr;
+  attr.set_scratchpad_mode(dnnl::scratchpad_mode::user);
+  // oneDNN fixes a primitive's thread count when it creates it: one, as it will run.
+  const int team = omp_get_max_threads();
+  omp_set_num_threads(1);
+  dnnl::convolution_backward_weights::primitive_desc pd(d, attr, engine(), hint);
+  WeightsGrad g{dnnl::convolution_backward_weights(pd), pd.diff_weights_desc(), {}, {}};
+  omp_set_num_threads(team);
+  for (int t = 0; t < threads; t++) {
+    g.packed.emplace_back(g.diffWeights, engine());
+    g.scratchpad.emplace_back(pd.scratchpad_desc(), engine());
+  }
+  return node.weightsGrad.emplace(std::make_pair(m, threads), std::move(g)).first->second;
+}
+
+void weightsGradient(Net& net, Node& node, int64_t n, const float* x, const float* dz, float* dk) {
+  const int chunks = static_cast<int>(std::max<int64_t>(1, std::min<int64_t>(omp_get_max_threads(), n)));
+  const int64_t size = 9 * node.cin * node.cout, xRow = node.h * node.w * node.cin, dzRow = node.h * node.w * node.cout;
+  auto first = [&](int t) { return n * t / chunks; };
+  std::vector<WeightsGrad*> prims(chunks);
+  for (int t = 0; t < chunks; t++) prims[t] = &weightsGradFor(node, first(t + 1) - first(t), chunks);
+  while (static_cast<int>(net.threadStreams.size()) < chunks) net.threadStreams.emplace_back(engine());
+  node.dkParts.resize(chunks * size);
+  // Chunk t goes to thread t (static, 1): each uses its own stream, buffers and scratchpad.
+#pragma omp parallel for num_threads(chunks) schedule(static, 1)
+  for (int t = 0; t < chunks; t++) {
+    // oneDNN sizes its team by omp_get_max_threads(): one here, else its barrier waits for a
+    // second thread the nested region never gets. The setting ends with this implicit task.
+    omp_set_num_threads(1);
+    const int64_t b0 = first(t), m = first(t + 1) - b0;
+    WeightsGrad& g = *prims[t];
+    const Conv c = convOf(node, m);
+    dnnl::stream& s = net.threadStreams[t];
+    memory src(c.src(), engine(), const_cast<float*>(x + b0 * xRow));
+    memory diffDst(c.dst(), engine(), const_cast<float*>(dz + b0 * dzRow));
+    memory user(c.userWeights(), engine(), node.dkParts.data() + t * size);
+    const bool direct = g.diffWeights == c.userWeights();
+    memory diffW = direct ? user : g.packed[t];
+    g.primitive.execute(s, {{DNNL_ARG_SRC, src},
+                            {DNNL_ARG_DIFF_DST, diffDst},
+                            {DNNL_ARG_DIFF_WEIGHTS, diffW},
+                            {DNNL_ARG_SCRATCHPAD, g.scratchpad[t]}});
+    if (!direct) dnnl::reorder(diffW, user).execute(s, diffW, user);
+    s.wait();
+  }
+  std::copy(node.dkParts.begin(), node.dkParts.begin() + size, dk);
+  for (int t = 1; t < chunks; t++) {
+    const float* part = node.dkParts.data() + t * size;
+    for (int64_t i = 0; i < size; i++) dk[i] += part[i];
+  }
+}
+
 // Writes into dz the gradient reaching BatchNorm's output: through the ReLU (it passes where
 // the output is positive: tfjs's dy * step(x)) and, for a pooled unit, the max-pool (only
 // the window's winner receives; rows and columns past the last full window nothing). One
@@ -494,15 +562,8 @@ void cbrBackward(Net& net, Node& node, int64_t n) {
 
   Conv c = convOf(node, n);
   ConvPrimitives& p = primitivesFor(node, n);
-  memory src(c.src(), engine(), net.buffers[node.in].data.data());
+  weightsGradient(net, node, n, net.buffers[node.in].data.data(), dz, net.grads[node.p[0]].data());
   memory diffDst(c.dst(), engine(), dz);
-  float* dk = net.grads[node.p[0]].data();
-  memory userDiff(c.userWeights(), engine(), dk);
-  bool direct = p.diffWeights == c.userWeights();
-  memory diffW = direct ? userDiff : p.packedDiff;
-  p.backwardWeights.execute(net.stream,
-                            {{DNNL_ARG_SRC, src}, {DNNL_ARG_DIFF_DST, diffDst}, {DNNL_ARG_DIFF_WEIGHTS, diffW}});
-  if (!direct) dnnl::reorder(diffW, userDiff).execute(net.stream, diffW, userDiff);
   if (p.hasBackwardData) {
     // The weights are unchanged since the forward pass (SGD comes after the backward).
     memory w = p.backwardDataWeights == p.forwardWeights && p.forwardWeights != c.userWeights()
@@ -845,6 +906,8 @@ napi_value NetRelease(napi_env env, napi_callback_info info) {
       std::vector<float>().swap(node.z);
       std::vector<uint8_t>().swap(node.argmax);
       node.conv.clear();
+      node.weightsGrad.clear();
+      std::vector<float>().swap(node.dkParts);
     }
     std::vector<float>().swap(net.scratch);
     net.capacity = 0;
