@@ -54,7 +54,9 @@ const onEvent = (e: ExperimentEvent): void => {
 const started = performance.now();
 await runSeed(config, Number(values.seed), { onEvent });
 const wall = performance.now() - started;
-console.log(`one protocol seed: ${(wall / 1000).toFixed(1)} s wall, load average ${os.loadavg()[0].toFixed(1)}`);
+console.log(
+  `one protocol seed: ${(wall / 1000).toFixed(1)} s wall, load average ${os.loadavg()[0].toFixed(1)}`,
+);
 for (const [name, ms] of Object.entries(phases)) {
   console.log(
     `${name.padEnd(16)} ${(ms / 1000).toFixed(2).padStart(8)} s ${((100 * ms) / wall).toFixed(1).padStart(6)}%`,
