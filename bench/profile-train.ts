@@ -57,12 +57,16 @@ function profileNative(nativeNet: NativeNet, bench: BenchNet): void {
   for (let i = 0; i < 3; i++) step(i);
   nativeNet.timings();
   const started = performance.now();
+  const cpuBefore = process.cpuUsage();
   for (let i = 0; i < steps; i++) step(i);
   const wall = (performance.now() - started) / steps;
+  const cpu = process.cpuUsage(cpuBefore);
+  // CPU time per step (all threads): what a step costs, which other jobs move much less.
+  const cpuMs = (cpu.user + cpu.system) / 1000 / steps;
   const rows = nativeNet.timings() ?? [];
   const total = rows.reduce((s, r) => s + r.forwardMs + r.backwardMs, 0) / steps;
   console.log(
-    `${bench.name}, batch ${batch}, native step: wall ${wall.toFixed(2)} ms/step (${((batch * 1000) / wall).toFixed(0)} samples/s), timed ${total.toFixed(2)} ms`,
+    `${bench.name}, batch ${batch}, native step: wall ${wall.toFixed(2)} ms/step (${((batch * 1000) / wall).toFixed(0)} samples/s), CPU ${cpuMs.toFixed(2)} ms/step, timed ${total.toFixed(2)} ms`,
   );
   console.log(`${'node'.padEnd(28)} ${'forward'.padStart(9)} ${'backward'.padStart(9)}  ms/step`);
   for (const r of rows) {

@@ -21,10 +21,12 @@ before(async () => {
   if (process.env.CI === 'true') assert.ok(native, 'the native addon must be loaded on CI');
 });
 
-function randomSet(spec: ModelSpec, count: number, seed: string): ImageSet {
+/** Random images; with `ties`, every other one is constant, so pooling windows hold equal values. */
+function randomSet(spec: ModelSpec, count: number, seed: string, ties = false): ImageSet {
   const rng = createRng(seed);
-  const images = Float32Array.from({ length: count * spec.height * spec.width * spec.channels }, () =>
-    rng.next(),
+  const size = spec.height * spec.width * spec.channels;
+  const images = Float32Array.from({ length: count * size }, (_, i) =>
+    ties && Math.floor(i / size) % 2 === 1 ? 0.5 : rng.next(),
   );
   const labels = Int32Array.from({ length: count }, () => rng.int(spec.numClasses));
   return createImageSet(
@@ -95,14 +97,18 @@ interface Case {
   readonly width: number;
   readonly count: number;
   readonly batch: number;
+  readonly ties?: boolean;
 }
 
-// Odd sizes (pooling drops a row/column), a short last batch, one and three channels.
+// Odd sizes (pooling drops a row/column), a short last batch, one and three channels; odd
+// batches split the weight gradient into unequal chunks.
 const CASES: Case[] = [
   { arch: 'small-cnn', shape: [28, 28, 1], width: 1, count: 40, batch: 16 },
   { arch: 'small-cnn', shape: [13, 11, 3], width: 0.5, count: 19, batch: 8 },
   { arch: 'resnet9', shape: [16, 16, 3], width: 0.125, count: 10, batch: 4 },
   { arch: 'resnet9', shape: [19, 17, 1], width: 0.0625, count: 7, batch: 7 },
+  // Equal values in pooling windows: the gradient goes to the first of them, as tfjs's.
+  { arch: 'small-cnn', shape: [12, 12, 1], width: 0.5, count: 21, batch: 9, ties: true },
 ];
 
 describe('native training step', () => {
@@ -115,8 +121,8 @@ describe('native training step', () => {
         widthMultiplier: c.width,
       },
     );
-    const data = randomSet(spec, c.count, `native-net:${c.arch}:${c.shape.join('x')}`);
-    const name = `${c.arch} ${c.shape.join('x')} width ${c.width}, batch ${c.batch} of ${c.count}`;
+    const data = randomSet(spec, c.count, `native-net:${c.arch}:${c.shape.join('x')}`, c.ties);
+    const name = `${c.arch} ${c.shape.join('x')} width ${c.width}, batch ${c.batch} of ${c.count}${c.ties ? ', tied maxima' : ''}`;
     it(`${name}: one epoch equals tfjs ops on the cpu backend`, async (t) => {
       if (!native) return t.skip('native addon not built');
       assertClose(

@@ -117,15 +117,8 @@ void bnGrad(const float* dy, const float* x, const float* mean, const float* var
       b[c] += static_cast<double>(g[c]) * (v[c] - mean[c]);
     }
   });
-  std::vector<float> scale(channels), shift(channels), xcFactor(channels);
-  for (int64_t c = 0; c < channels; c++) {
-    double sDy = sums[c], sDyXc = sums[channels + c];
-    dBeta[c] = static_cast<float>(sDy);
-    dGamma[c] = static_cast<float>(sDyXc * rstd[c]);
-    scale[c] = gamma[c] * rstd[c];
-    shift[c] = static_cast<float>(sDy / rows);
-    xcFactor[c] = static_cast<float>(sDyXc / rows * rstd[c] * rstd[c]);
-  }
+  const auto k = bnGradCoefficients(sums, rstd.data(), gamma, rows, channels, dGamma, dBeta);
+  const float *scale = k.scale.data(), *shift = k.shift.data(), *xcFactor = k.xcFactor.data();
 #pragma omp parallel for schedule(dynamic, kBlockRows)
   for (int64_t r = 0; r < rows; r++) {
     const float* g = dy + r * channels;

@@ -62,6 +62,28 @@ std::vector<double> blockSums(int64_t rows, int64_t channels, F accumulate) {
   return total;
 }
 
+// BatchNorm's backward pass, per channel, from two sums over the rows: sDy = sum dy and
+// sDyXc = sum dy * (x - mean). Gives dBeta and dGamma and the coefficients of
+// dx = scale * (dy - shift - (x - mean) * xcFactor), the closed form of the batch-statistics
+// gradient (Ioffe & Szegedy 2015) that tfjs's and PyTorch's kernels compute.
+struct BnGradCoefficients {
+  std::vector<float> scale, shift, xcFactor;
+};
+
+inline BnGradCoefficients bnGradCoefficients(const std::vector<double>& sums, const float* rstd, const float* gamma,
+                                             int64_t rows, int64_t channels, float* dGamma, float* dBeta) {
+  BnGradCoefficients k{std::vector<float>(channels), std::vector<float>(channels), std::vector<float>(channels)};
+  for (int64_t c = 0; c < channels; c++) {
+    const double sDy = sums[c], sDyXc = sums[channels + c];
+    dBeta[c] = static_cast<float>(sDy);
+    dGamma[c] = static_cast<float>(sDyXc * rstd[c]);
+    k.scale[c] = gamma[c] * rstd[c];
+    k.shift[c] = static_cast<float>(sDy / rows);
+    k.xcFactor[c] = static_cast<float>(sDyXc / rows * rstd[c] * rstd[c]);
+  }
+  return k;
+}
+
 #define CHECK(call)                                                      \
   do {                                                                   \
     if ((call) != napi_ok) throw std::runtime_error("N-API call failed: " #call); \

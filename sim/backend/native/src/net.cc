@@ -39,10 +39,16 @@ struct ConvPrimitives {
   memory::desc forwardWeights, inferenceWeights;
   dnnl::convolution_backward_data backwardData;
   memory::desc backwardDataWeights;
-  dnnl::convolution_backward_weights backwardWeights;
-  memory::desc diffWeights;
-  memory packedForward, packedInference, packedBackward, packedDiff;
+  memory packedForward, packedInference, packedBackward;
   bool hasBackwardData = false;
+};
+
+// The backward-weights primitive of one chunk size, with a diff-weights buffer (when its
+// layout is not HWIO) and a scratchpad per thread: chunks run concurrently.
+struct WeightsGrad {
+  dnnl::convolution_backward_weights primitive;
+  memory::desc diffWeights;
+  std::vector<memory> packed, scratchpad;
 };
 
 struct Node {
@@ -55,6 +61,8 @@ struct Node {
   std::vector<float> mean, rstd;
   std::vector<uint8_t> argmax;  // pool: which of the 4 window positions won
   std::map<int64_t, ConvPrimitives> conv;  // by batch size
+  std::map<std::pair<int64_t, int>, WeightsGrad> weightsGrad;  // by chunk size and chunk count
+  std::vector<float> dkParts;  // one weight gradient per chunk
 };
 
 struct Buffer {
@@ -73,6 +81,7 @@ struct Net {
   int64_t classes = 0, capacity = 0;
   float logitScale = 1;
   dnnl::stream stream{engine()};
+  std::vector<dnnl::stream> threadStreams;  // one per chunk of weightsGradient
   // Milliseconds per node, forward then backward, then loss and SGD (netTimings).
   std::vector<double> timings;
 };
@@ -112,12 +121,6 @@ ConvPrimitives& primitivesFor(Node& node, int64_t n) {
     p.packedBackward = memory(p.backwardDataWeights, engine());
     p.hasBackwardData = true;
   }
-  dnnl::convolution_backward_weights::desc d(dnnl::algorithm::convolution_direct, c.src(), c.anyWeights(), c.dst(),
-                                             c.strides(), c.dilates(), c.padL(), c.padR());
-  dnnl::convolution_backward_weights::primitive_desc pd(d, engine(), fwd);
-  p.backwardWeights = dnnl::convolution_backward_weights(pd);
-  p.diffWeights = pd.diff_weights_desc();
-  p.packedDiff = memory(p.diffWeights, engine());
   return node.conv.emplace(n, std::move(p)).first->second;
 }
 
@@ -280,26 +283,28 @@ void cbrForward(Net& net, Node& node, int64_t n, bool training) {
   // max(relu(v)) = relu(max(v)), and the first maximum of v in row-major order is the one
   // tfjs's max-pool gradient picks on the ReLU output wherever that gradient is not zero.
   const int64_t h = node.h, w = node.w, oh = h / 2, ow = w / 2;
-  uint8_t* at = node.argmax.data();
+  uint8_t* __restrict at = node.argmax.data();
 #pragma omp parallel for schedule(static)
   for (int64_t bi = 0; bi < n * oh; bi++) {
     const int64_t b = bi / oh, i = bi % oh;
     for (int64_t j = 0; j < ow; j++) {
-      const float* p00 = z + ((b * h + 2 * i) * w + 2 * j) * ch;
-      const float* window[4] = {p00, p00 + ch, p00 + w * ch, p00 + w * ch + ch};
+      const float* __restrict p00 = z + ((b * h + 2 * i) * w + 2 * j) * ch;
+      const float* __restrict p01 = p00 + ch;
+      const float* __restrict p10 = p00 + w * ch;
+      const float* __restrict p11 = p10 + ch;
       const int64_t o = ((b * oh + i) * ow + j) * ch;
+      // Branch-free, so that the channel loop vectorises: a pairwise maximum keeps the
+      // first of equal values (strict >), as the sequential scan did.
+#pragma omp simd
       for (int64_t c = 0; c < ch; c++) {
-        float best = window[0][c] * sc[c] + sh[c];
-        uint8_t k = 0;
-        for (uint8_t q = 1; q < 4; q++) {
-          const float v = window[q][c] * sc[c] + sh[c];
-          if (v > best) {
-            best = v;
-            k = q;
-          }
-        }
-        a[o + c] = std::max(0.0f, best);
-        at[o + c] = k;
+        const float v0 = p00[c] * sc[c] + sh[c], v1 = p01[c] * sc[c] + sh[c];
+        const float v2 = p10[c] * sc[c] + sh[c], v3 = p11[c] * sc[c] + sh[c];
+        const int32_t top1 = v1 > v0, bottom3 = v3 > v2;
+        const float m01 = top1 ? v1 : v0, m23 = bottom3 ? v3 : v2;
+        const int32_t lower = m23 > m01;
+        const float best = lower ? m23 : m01;
+        a[o + c] = best > 0.0f ? best : 0.0f;
+        at[o + c] = static_cast<uint8_t>(lower * (2 + bottom3) + (1 - lower) * top1);
       }
     }
   }
@@ -329,25 +334,25 @@ void globalMaxForward(Net& net, Node& node, int64_t n) {
   }
 }
 
+// Row-major sgemm, C = A' B' (' = transposed when the flag says so): oneDNN's, on all
+// cores. The dense layer's loops by hand ran at a few GFLOP/s: 7-12% of a small-CNN step.
+void gemm(bool transA, bool transB, int64_t m, int64_t n, int64_t k, const float* a, const float* b, float* c) {
+  const int64_t lda = transA ? m : k, ldb = transB ? k : n;
+  if (dnnl_sgemm(transA ? 'T' : 'N', transB ? 'T' : 'N', m, n, k, 1.0f, a, lda, b, ldb, 0.0f, c, n) != dnnl_success) {
+    throw std::runtime_error("oneDNN sgemm failed");
+  }
+}
+
 void denseForward(Net& net, Node& node, int64_t n) {
   const int64_t in = node.cin, out = node.cout;
   const float* x = net.buffers[node.in].data.data();
   const float* w = net.params[node.p[0]].data();
   const float* bias = node.p[1] >= 0 ? net.params[node.p[1]].data() : nullptr;
   float* y = net.buffers[node.out].data.data();
-#pragma omp parallel for schedule(static)
+  gemm(false, false, n, out, in, x, w, y);  // [n, in] x [in, out]
+  if (!bias) return;
   for (int64_t b = 0; b < n; b++) {
-    float* o = y + b * out;
-    std::fill(o, o + out, 0.0f);
-    const float* v = x + b * in;
-    for (int64_t k = 0; k < in; k++) {
-      const float xv = v[k];
-      const float* row = w + k * out;
-      for (int64_t c = 0; c < out; c++) o[c] += xv * row[c];
-    }
-    if (bias) {
-      for (int64_t c = 0; c < out; c++) o[c] += bias[c];
-    }
+    for (int64_t c = 0; c < out; c++) y[b * out + c] += bias[c];
   }
 }
 
@@ -414,96 +419,151 @@ void giveGrad(Net& net, int32_t id, int64_t n, F compute) {
   for (int64_t i = 0; i < size; i++) g[i] += tmp[i];
 }
 
-// The gradient reaching BatchNorm's output at row r (an N*H*W position), channel c, through
-// the ReLU (it passes where the output is positive: tfjs's dy * step(x)) and, for a pooled
-// unit, the max-pool (only the window's winner receives, rows and columns past the last
-// full window nothing).
-struct ReluPoolGrad {
-  const float* dy;  // gradient of the node's output (pooled or not)
-  const float* y;   // the node's output
-  const uint8_t* at;
-  int64_t h, w, ch;
-  bool pooled;
+// The convolution's weight gradient, by chunks of the batch, one per thread, each chunk's
+// primitive run single-threaded (one OpenMP thread each), then the
+// chunks' gradients added in chunk order. oneDNN's own multi-threaded backward-weights pass
+// reduces over the batch behind a spinning barrier: at batch 64 on two cores the second
+// thread spent about as long spinning as computing, and on a loaded machine a descheduled
+// thread stalled the other for whole time slices (bench/profile-train.ts under perf).
+WeightsGrad& weightsGradFor(Node& node, int64_t m, int threads) {
+  auto found = node.weightsGrad.find({m, threads});
+  if (found != node.weightsGrad.end()) return found->second;
+  Conv c = convOf(node, m);
+  dnnl::convolution_forward::primitive_desc hint(forwardDesc(c, dnnl::prop_kind::forward_training), engine());
+  dnnl::convolution_backward_weights::desc d(dnnl::algorithm::convolution_direct, c.src(), c.anyWeights(), c.dst(),
+                                             c.strides(), c.dilates(), c.padL(), c.padR());
+  dnnl::primitive_attr attr;
+  attr.set_scratchpad_mode(dnnl::scratchpad_mode::user);
+  // oneDNN fixes a primitive's thread count when it creates it: one, as it will run.
+  const int team = omp_get_max_threads();
+  omp_set_num_threads(1);
+  dnnl::convolution_backward_weights::primitive_desc pd(d, attr, engine(), hint);
+  WeightsGrad g{dnnl::convolution_backward_weights(pd), pd.diff_weights_desc(), {}, {}};
+  omp_set_num_threads(team);
+  for (int t = 0; t < threads; t++) {
+    g.packed.emplace_back(g.diffWeights, engine());
+    g.scratchpad.emplace_back(pd.scratchpad_desc(), engine());
+  }
+  return node.weightsGrad.emplace(std::make_pair(m, threads), std::move(g)).first->second;
+}
 
-  // Offset of row r's entry in dy/y times ch, and which window position r is; -1: none.
-  inline void locate(int64_t r, int64_t& o, int32_t& q) const {
-    if (!pooled) {
-      o = r * ch;
-      q = 0;
-      return;
-    }
-    const int64_t x = r % w, t = r / w, yy = t % h, b = t / h, oh = h / 2, ow = w / 2;
-    if (yy >= 2 * oh || x >= 2 * ow) {
-      o = -1;
-      return;
-    }
-    o = ((b * oh + yy / 2) * ow + x / 2) * ch;
-    q = static_cast<int32_t>((yy % 2) * 2 + (x % 2));
+void weightsGradient(Net& net, Node& node, int64_t n, const float* x, const float* dz, float* dk) {
+  const int chunks = static_cast<int>(std::max<int64_t>(1, std::min<int64_t>(omp_get_max_threads(), n)));
+  const int64_t size = 9 * node.cin * node.cout, xRow = node.h * node.w * node.cin, dzRow = node.h * node.w * node.cout;
+  auto first = [&](int t) { return n * t / chunks; };
+  std::vector<WeightsGrad*> prims(chunks);
+  for (int t = 0; t < chunks; t++) prims[t] = &weightsGradFor(node, first(t + 1) - first(t), chunks);
+  while (static_cast<int>(net.threadStreams.size()) < chunks) net.threadStreams.emplace_back(engine());
+  node.dkParts.resize(chunks * size);
+  // Chunk t goes to thread t (static, 1): each uses its own stream, buffers and scratchpad.
+#pragma omp parallel for num_threads(chunks) schedule(static, 1)
+  for (int t = 0; t < chunks; t++) {
+    // oneDNN sizes its team by omp_get_max_threads(): one here, else its barrier waits for a
+    // second thread the nested region never gets. The setting ends with this implicit task.
+    omp_set_num_threads(1);
+    const int64_t b0 = first(t), m = first(t + 1) - b0;
+    WeightsGrad& g = *prims[t];
+    const Conv c = convOf(node, m);
+    dnnl::stream& s = net.threadStreams[t];
+    memory src(c.src(), engine(), const_cast<float*>(x + b0 * xRow));
+    memory diffDst(c.dst(), engine(), const_cast<float*>(dz + b0 * dzRow));
+    memory user(c.userWeights(), engine(), node.dkParts.data() + t * size);
+    const bool direct = g.diffWeights == c.userWeights();
+    memory diffW = direct ? user : g.packed[t];
+    g.primitive.execute(s, {{DNNL_ARG_SRC, src},
+                            {DNNL_ARG_DIFF_DST, diffDst},
+                            {DNNL_ARG_DIFF_WEIGHTS, diffW},
+                            {DNNL_ARG_SCRATCHPAD, g.scratchpad[t]}});
+    if (!direct) dnnl::reorder(diffW, user).execute(s, diffW, user);
+    s.wait();
   }
-  inline float value(int64_t o, int32_t q, int64_t c) const {
-    if (o < 0) return 0.0f;
-    const float g = dy[o + c];
-    const bool wins = !pooled || at[o + c] == q;
-    return wins && y[o + c] > 0 ? g : 0.0f;
+  std::copy(node.dkParts.begin(), node.dkParts.begin() + size, dk);
+  for (int t = 1; t < chunks; t++) {
+    const float* part = node.dkParts.data() + t * size;
+    for (int64_t i = 0; i < size; i++) dk[i] += part[i];
   }
-};
+}
+
+// Writes into dz the gradient reaching BatchNorm's output: through the ReLU (it passes where
+// the output is positive: tfjs's dy * step(x)) and, for a pooled unit, the max-pool (only
+// the window's winner receives; rows and columns past the last full window nothing). One
+// pass by output position: an earlier version located each input row's window with four
+// integer divisions per element, which made this the largest item of a small-CNN step.
+void routeGrad(const Node& node, const Buffer& out, int64_t n, float* dz) {
+  const int64_t ch = node.cout;
+  const float* dy = out.grad.data();  // dz may be dy (unpooled: in place)
+  const float* __restrict y = out.data.data();
+  if (!node.pooled) {
+    const int64_t size = n * node.h * node.w * ch;
+#pragma omp parallel for schedule(static)
+    for (int64_t i = 0; i < size; i++) dz[i] = y[i] > 0 ? dy[i] : 0.0f;  // in place when dz is dy
+    return;
+  }
+  const int64_t h = node.h, w = node.w, oh = h / 2, ow = w / 2;
+  const uint8_t* __restrict at = node.argmax.data();
+#pragma omp parallel for schedule(static)
+  for (int64_t b = 0; b < n; b++) {
+    float* __restrict img = dz + b * h * w * ch;
+    for (int64_t i = 0; i < oh; i++) {
+      float* __restrict r0 = img + 2 * i * w * ch;
+      float* __restrict r1 = r0 + w * ch;
+      for (int64_t j = 0; j < ow; j++) {
+        const int64_t o = ((b * oh + i) * ow + j) * ch;
+        float* __restrict p00 = r0 + 2 * j * ch;
+        float* __restrict p01 = p00 + ch;
+        float* __restrict p10 = r1 + 2 * j * ch;
+        float* __restrict p11 = p10 + ch;
+#pragma omp simd
+        for (int64_t c = 0; c < ch; c++) {
+          const float d = dy[o + c];  // loaded unconditionally, so the selects vectorise
+          const float g = y[o + c] > 0 ? d : 0.0f;
+          const uint8_t k = at[o + c];
+          p00[c] = k == 0 ? g : 0.0f;
+          p01[c] = k == 1 ? g : 0.0f;
+          p10[c] = k == 2 ? g : 0.0f;
+          p11[c] = k == 3 ? g : 0.0f;
+        }
+      }
+      if (w % 2) {
+        std::fill(r0 + (w - 1) * ch, r0 + w * ch, 0.0f);
+        std::fill(r1 + (w - 1) * ch, r1 + w * ch, 0.0f);
+      }
+    }
+    if (h % 2) std::fill(img + (h - 1) * w * ch, img + h * w * ch, 0.0f);
+  }
+}
 
 void cbrBackward(Net& net, Node& node, int64_t n) {
   const int64_t rows = n * node.h * node.w, ch = node.cout;
   Buffer& outBuf = net.buffers[node.out];
   // dz: in place over the output's gradient when unpooled (same shape), else its own.
   float* dz = node.pooled ? node.dz.data() : outBuf.grad.data();
-  const ReluPoolGrad grad{outBuf.grad.data(), outBuf.data.data(), node.argmax.data(), node.h, node.w, ch,
-                          node.pooled};
+  routeGrad(node, outBuf, n, dz);
   const float* z = node.z.data();
   const float* mean = node.mean.data();
   const float* rstd = node.rstd.data();
   const float* gamma = net.params[node.p[1]].data();
   auto sums = channelSums(rows, ch, [&](int64_t r, int64_t c, float& sg, float& sgx) {
-    int64_t o;
-    int32_t q;
-    grad.locate(r, o, q);
-    sg = grad.value(o, q, c);
+    sg = dz[r * ch + c];
     sgx = sg * (z[r * ch + c] - mean[c]);
   });
   float* dGamma = net.grads[node.p[1]].data();
   float* dBeta = net.grads[node.p[2]].data();
-  std::vector<float> scale(ch), shift(ch), xcFactor(ch);
-  for (int64_t c = 0; c < ch; c++) {
-    double sDy = sums[c], sDyXc = sums[ch + c];
-    dBeta[c] = static_cast<float>(sDy);
-    dGamma[c] = static_cast<float>(sDyXc * rstd[c]);
-    scale[c] = gamma[c] * rstd[c];
-    shift[c] = static_cast<float>(sDy / rows);
-    xcFactor[c] = static_cast<float>(sDyXc / rows * rstd[c] * rstd[c]);
-  }
-  const float* __restrict sc = scale.data();
-  const float* __restrict sh = shift.data();
-  const float* __restrict xf = xcFactor.data();
+  const auto k = bnGradCoefficients(sums, rstd, gamma, rows, ch, dGamma, dBeta);
+  const float* __restrict sc = k.scale.data();
+  const float* __restrict sh = k.shift.data();
+  const float* __restrict xf = k.xcFactor.data();
 #pragma omp parallel for schedule(static)
   for (int64_t r = 0; r < rows; r++) {
-    int64_t o;
-    int32_t q;
-    grad.locate(r, o, q);
     float* __restrict d = dz + r * ch;
     const float* __restrict zr = z + r * ch;
-    for (int64_t c = 0; c < ch; c++) {
-      const float g = grad.value(o, q, c);
-      d[c] = sc[c] * (g - sh[c] - (zr[c] - mean[c]) * xf[c]);
-    }
+    for (int64_t c = 0; c < ch; c++) d[c] = sc[c] * (d[c] - sh[c] - (zr[c] - mean[c]) * xf[c]);
   }
 
   Conv c = convOf(node, n);
   ConvPrimitives& p = primitivesFor(node, n);
-  memory src(c.src(), engine(), net.buffers[node.in].data.data());
+  weightsGradient(net, node, n, net.buffers[node.in].data.data(), dz, net.grads[node.p[0]].data());
   memory diffDst(c.dst(), engine(), dz);
-  float* dk = net.grads[node.p[0]].data();
-  memory userDiff(c.userWeights(), engine(), dk);
-  bool direct = p.diffWeights == c.userWeights();
-  memory diffW = direct ? userDiff : p.packedDiff;
-  p.backwardWeights.execute(net.stream,
-                            {{DNNL_ARG_SRC, src}, {DNNL_ARG_DIFF_DST, diffDst}, {DNNL_ARG_DIFF_WEIGHTS, diffW}});
-  if (!direct) dnnl::reorder(diffW, userDiff).execute(net.stream, diffW, userDiff);
   if (p.hasBackwardData) {
     // The weights are unchanged since the forward pass (SGD comes after the backward).
     memory w = p.backwardDataWeights == p.forwardWeights && p.forwardWeights != c.userWeights()
@@ -551,21 +611,7 @@ void denseBackward(Net& net, Node& node, int64_t n) {
   const float* x = net.buffers[node.in].data.data();
   const float* dy = net.buffers[node.out].grad.data();
   const float* w = net.params[node.p[0]].data();
-  float* dw = net.grads[node.p[0]].data();
-  constexpr int64_t kBlock = 64;
-#pragma omp parallel for schedule(static)
-  for (int64_t k0 = 0; k0 < in; k0 += kBlock) {
-    const int64_t k1 = std::min(in, k0 + kBlock);
-    std::fill(dw + k0 * out, dw + k1 * out, 0.0f);
-    for (int64_t b = 0; b < n; b++) {
-      const float* g = dy + b * out;
-      for (int64_t k = k0; k < k1; k++) {
-        const float xv = x[b * in + k];
-        float* row = dw + k * out;
-        for (int64_t c = 0; c < out; c++) row[c] += xv * g[c];
-      }
-    }
-  }
+  gemm(true, false, in, out, n, x, dy, net.grads[node.p[0]].data());  // x' dy
   if (node.p[1] >= 0) {
     float* db = net.grads[node.p[1]].data();
     std::fill(db, db + out, 0.0f);
@@ -574,18 +620,7 @@ void denseBackward(Net& net, Node& node, int64_t n) {
     }
   }
   if (node.in == 0) return;
-  giveGrad(net, node.in, n, [&](float* dx) {
-#pragma omp parallel for schedule(static)
-    for (int64_t b = 0; b < n; b++) {
-      const float* g = dy + b * out;
-      for (int64_t k = 0; k < in; k++) {
-        const float* row = w + k * out;
-        float s = 0;
-        for (int64_t c = 0; c < out; c++) s += g[c] * row[c];
-        dx[b * in + k] = s;
-      }
-    }
-  });
+  giveGrad(net, node.in, n, [&](float* dx) { gemm(false, true, n, in, out, dy, w, dx); });  // dy w'
 }
 
 void backward(Net& net, int64_t n) {
@@ -871,6 +906,8 @@ napi_value NetRelease(napi_env env, napi_callback_info info) {
       std::vector<float>().swap(node.z);
       std::vector<uint8_t>().swap(node.argmax);
       node.conv.clear();
+      node.weightsGrad.clear();
+      std::vector<float>().swap(node.dkParts);
     }
     std::vector<float>().swap(net.scratch);
     net.capacity = 0;
