@@ -1,0 +1,83 @@
+import assert from 'node:assert/strict';
+import { test } from 'node:test';
+import {
+  DASHES,
+  dodgeCoinciding,
+  lineStyleEncoding,
+  percentY,
+  seedsLabel,
+  timelineCaption,
+  updatesX,
+  wrapLines,
+} from '../../sim/experiment/figure-style.ts';
+
+test('seedsLabel says "1 seed" and "3 seeds"', () => {
+  assert.equal(seedsLabel(1), '1 seed');
+  assert.equal(seedsLabel(3), '3 seeds');
+  assert.equal(seedsLabel(0), '0 seeds');
+});
+
+test('dodgeCoinciding spreads series that meet at some x and leaves the others alone', () => {
+  const rows = [
+    { series: 'A', x: 0, mean: 1 },
+    { series: 'A', x: 1, mean: 1 },
+    { series: 'B', x: 0, mean: 0.996 }, // within 0.005 of A at x = 0
+    { series: 'B', x: 1, mean: 0.5 },
+    { series: 'C', x: 0, mean: 0.2 },
+    { series: 'C', x: 1, mean: 0.2 },
+  ];
+  // A and B form a group of two: slots -0.5 and +0.5 times the step; C keeps its x.
+  assert.deepEqual(dodgeCoinciding(rows, { tolerance: 0.005, step: 0.1 }), [-0.05, 0.95, 0.05, 1.05, 0, 1]);
+});
+
+test('dodgeCoinciding links chains of series and works per panel', () => {
+  const rows = [
+    { panel: 'p', series: 'A', x: 2, mean: 0.5 },
+    { panel: 'p', series: 'B', x: 2, mean: 0.505 },
+    { panel: 'p', series: 'C', x: 2, mean: 0.51 }, // meets B, not A: still one group of three
+    { panel: 'q', series: 'A', x: 2, mean: 0.5 }, // alone in its panel
+  ];
+  assert.deepEqual(dodgeCoinciding(rows, { tolerance: 0.006, step: 1 }), [1, 2, 3, 2]);
+});
+
+test('dodgeCoinciding multiplies on a log axis', () => {
+  const rows = [
+    { series: 'A', x: 0.1, mean: 14 },
+    { series: 'B', x: 0.1, mean: 14 },
+  ];
+  const [a, b] = dodgeCoinciding(rows, { tolerance: 0.1, step: 4, log: true });
+  assert.ok(Math.abs(a - 0.05) < 1e-12); // 0.1 x 4^-0.5
+  assert.ok(Math.abs(b - 0.2) < 1e-12); // 0.1 x 4^0.5
+});
+
+test('the axes: rates in percent on [0, 1], updates ending at the last one', () => {
+  const y = percentY('mean', 'ASR') as { axis: { format: string }; scale: { domain: number[] } };
+  assert.equal(y.axis.format, '.0%');
+  assert.deepEqual(y.scale.domain, [0, 1]);
+  const x = updatesX('model', 15) as { scale: { domain: number[]; nice: boolean } };
+  assert.deepEqual(x.scale.domain, [0, 15]);
+  assert.equal(x.scale.nice, false);
+});
+
+test('every series gets its own dash pattern, and the dashes share the colour legend', () => {
+  const enc = lineStyleEncoding('series', ['a', 'b', 'c', 'd']) as {
+    strokeDash: { scale: { range: number[][] }; legend?: unknown; title: unknown };
+  };
+  const range = enc.strokeDash.scale.range.map((d) => d.join(','));
+  assert.equal(new Set(range).size, 4);
+  assert.deepEqual(enc.strokeDash.scale.range[1], DASHES[1]);
+  assert.equal(enc.strokeDash.legend, undefined); // legend: null would drop the merged legend
+});
+
+test('the caption explains line, band and rule, with "1 seed" grammar', () => {
+  assert.equal(
+    timelineCaption(1, 0.5, false),
+    'Lines: mean over 1 seed (no band: 1 seed); dashed grey rule: γ = 0.5, the survivability threshold.',
+  );
+  assert.match(timelineCaption(3, null, true), /band: ±1 std over the 3 seeds; series that coincide/);
+});
+
+test('wrapLines breaks at spaces within the width', () => {
+  assert.deepEqual(wrapLines('aa bb cc dd', 5), ['aa bb', 'cc dd']);
+  assert.deepEqual(wrapLines('abcdefg hi', 5), ['abcdefg', 'hi']);
+});
