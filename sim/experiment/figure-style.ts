@@ -65,6 +65,18 @@ export function percentY(field: string, title: string): Record<string, unknown> 
   };
 }
 
+/**
+ * Ticks of an update axis: about six multiples of a whole step, and always the last update
+ * (the multiple just before it is dropped when the two labels would crowd).
+ */
+export function updateTicks(lastModel: number): number[] {
+  const last = Math.max(1, Math.round(lastModel));
+  const k = Math.ceil(last / 6);
+  const ticks: number[] = [];
+  for (let t = 0; t < last; t += k) if (last - t >= k / 2 || t === 0) ticks.push(t);
+  return [...ticks, last];
+}
+
 /** An x encoding of model indices whose axis ends at the last update (no padding past it). */
 export function updatesX(field: string, lastModel: number): Record<string, unknown> {
   return {
@@ -72,7 +84,7 @@ export function updatesX(field: string, lastModel: number): Record<string, unkno
     type: 'quantitative',
     title: 'model update (0 = F0)',
     scale: { domain: [0, Math.max(1, lastModel)], nice: false, zero: true },
-    axis: { tickMinStep: 1, format: 'd' },
+    axis: { values: updateTicks(lastModel), format: 'd' },
   };
 }
 

@@ -7,6 +7,7 @@ import {
   percentY,
   seedsLabel,
   timelineCaption,
+  updateTicks,
   updatesX,
   wrapLines,
 } from '../../sim/experiment/figure-style.ts';
@@ -80,4 +81,12 @@ test('the caption explains line, band and rule, with "1 seed" grammar', () => {
 test('wrapLines breaks at spaces within the width', () => {
   assert.deepEqual(wrapLines('aa bb cc dd', 5), ['aa bb', 'cc dd']);
   assert.deepEqual(wrapLines('abcdefg hi', 5), ['abcdefg', 'hi']);
+});
+
+test('updateTicks ends at the last update and keeps about six labels', () => {
+  assert.deepEqual(updateTicks(15), [0, 3, 6, 9, 12, 15]);
+  assert.deepEqual(updateTicks(14), [0, 3, 6, 9, 12, 14]);
+  assert.deepEqual(updateTicks(13), [0, 3, 6, 9, 13]); // 12 would crowd 13
+  assert.deepEqual(updateTicks(5), [0, 1, 2, 3, 4, 5]);
+  assert.deepEqual(updateTicks(1), [0, 1]);
 });
