@@ -4,9 +4,14 @@
  * offset for series that would otherwise be drawn exactly on top of each other.
  */
 
+/** "1 epoch", "3 epochs": a count and its noun, singular for one. */
+export function plural(n: number, noun: string, many = `${noun}s`): string {
+  return `${n} ${n === 1 ? noun : many}`;
+}
+
 /** "1 seed", "3 seeds". */
 export function seedsLabel(n: number): string {
-  return `${n} seed${n === 1 ? '' : 's'}`;
+  return plural(n, 'seed');
 }
 
 /** Dash patterns in legend order: solid, dashed, dotted, dash-dot, long dash, ... */
@@ -48,7 +53,8 @@ export function lineStyleEncoding(
       field,
       type: 'ordinal',
       sort: [...series],
-      scale: { domain: series, range: cycle(WIDTHS, series.length) },
+      // A discrete-to-discrete scale: the default (point) one interpolates, NaN for one series.
+      scale: { type: 'ordinal', domain: series, range: cycle(WIDTHS, series.length) },
       title,
     },
   };
@@ -84,7 +90,8 @@ export function updatesX(field: string, lastModel: number): Record<string, unkno
     type: 'quantitative',
     title: 'model update (0 = F0)',
     scale: { domain: [0, Math.max(1, lastModel)], nice: false, zero: true },
-    axis: { values: updateTicks(lastModel), format: 'd' },
+    // The ticks are chosen here, so none is hidden; format 'd' would drop some of them.
+    axis: { values: updateTicks(lastModel), format: '.0f', labelOverlap: false },
   };
 }
 
@@ -174,10 +181,13 @@ export function dodgeCoinciding(rows: readonly DodgeInput[], options: DodgeOptio
 
 /** The caption of a timeline figure: what the line, the band, the rule and the offsets mean. */
 export function timelineCaption(seeds: number, gamma: number | null, dodged: boolean): string {
-  const band = seeds > 1 ? `; band: ±1 std over the ${seedsLabel(seeds)}` : ' (no band: 1 seed)';
+  const lines =
+    seeds > 1
+      ? `Lines: mean over ${seedsLabel(seeds)}; band: ±1 std over the ${seedsLabel(seeds)}`
+      : 'Lines: 1 seed, so no band';
   const rule = gamma !== null ? `; dashed grey rule: γ = ${gamma}, the survivability threshold` : '';
   const offset = dodged ? '; series that coincide are drawn slightly apart sideways so both show' : '';
-  return `Lines: mean over ${seedsLabel(seeds)}${band}${rule}${offset}.`;
+  return `${lines}${rule}${offset}.`;
 }
 
 /** Breaks a caption into lines of at most `width` characters at spaces (figure subtitles). */

@@ -1,7 +1,7 @@
 import { stringify } from 'csv-stringify/sync';
 import { join, relative } from 'node:path';
 import { writeFigure } from '../experiment/figure-files.ts';
-import { dodgeCoinciding, seedsLabel, timelineCaption } from '../experiment/figure-style.ts';
+import { dodgeCoinciding, plural, seedsLabel, timelineCaption } from '../experiment/figure-style.ts';
 import { writeAtomic } from '../experiment/run-folder.ts';
 import { describeDrift } from '../drift/index.ts';
 import { mean } from '../metrics/statistics.ts';
@@ -104,7 +104,7 @@ export async function writeReport(
       : '',
     `- jobs: ${index.done}/${index.total} done, ${index.failed} failed, ${index.total - index.done - index.failed} pending` +
       ` (${experiments.length} experiments x ${seedsLabel(meta.spec.seeds.length)})${meta.quick ? '; **quick (CI) scale**' : ''}`,
-    `- job time: ${(cpuSeconds / 60).toFixed(1)} min summed over jobs, ${workers.size} worker process(es), backend ${backends.join(', ') || '-'}`,
+    `- job time: ${(cpuSeconds / 60).toFixed(1)} min summed over jobs, ${plural(workers.size, 'worker process', 'worker processes')}, backend ${backends.join(', ') || '-'}`,
     `- scale: ${scaleLine(experiments)}`,
     `- survivability: gamma = ${gamma}, counted over at most ${experiments[0]?.config.horizon ?? 14} updates after the last poisoned model`,
     '',
@@ -153,8 +153,15 @@ function figureDodged(rows: readonly TimelineRow[]): boolean {
 function metricCaption(data: FigureData): string {
   const seeds = [...new Set(data.points.map((p) => p.seeds))].sort((a, b) => a - b);
   const n = seeds.length === 1 ? seedsLabel(seeds[0]) : `${seeds.join('-')} seeds`;
-  const bar = seeds.every((s) => s <= 1) ? 'no error bar (1 seed)' : 'bars: ±1 std over the seeds';
-  return `Points: mean over ${n}; ${bar}; lines that coincide are drawn slightly apart sideways so that both show.`;
+  const points = seeds.every((s) => s <= 1)
+    ? 'Points: 1 seed, so no error bar'
+    : `Points: mean over ${n}; bars: ±1 std over the seeds`;
+  const xs = dodgeCoinciding(
+    data.points.map((p) => ({ panel: p.panel, series: p.line, x: p.x, mean: p.mean })),
+    { tolerance: 0.005 * data.yMax, step: 1 },
+  );
+  const dodged = xs.some((x, i) => x !== data.points[i].x);
+  return `${points}${dodged ? '; lines that coincide are drawn slightly apart sideways so that both show' : ''}.`;
 }
 
 /** The training scale of the base cells, e.g. what --quick changed (cells may override parts). */
@@ -164,8 +171,8 @@ function scaleLine(experiments: readonly ExperimentData[]): string {
   const c = e.config;
   const steps = e.results?.summary.stepsPerUpdate;
   return (
-    `${c.dataset}, ${c.model}; F0 ${c.f0.epochs} epochs (batch ${c.f0.batchSize}); ${c.updates} updates of ` +
-    `${c.poolSubset ?? 'all'} pool images x ${c.update.epochs} epochs, batch ${c.update.batchSize}` +
+    `${c.dataset}, ${c.model}; F0 ${plural(c.f0.epochs, 'epoch')} (batch ${c.f0.batchSize}); ${plural(c.updates, 'update')} of ` +
+    `${c.poolSubset ?? 'all'} pool images x ${plural(c.update.epochs, 'epoch')}, batch ${c.update.batchSize}` +
     `${steps ? ` (${steps} steps)` : ''}; seeds ${c.seeds.join(', ')}`
   );
 }

@@ -5,6 +5,7 @@ import {
   dodgeCoinciding,
   lineStyleEncoding,
   percentY,
+  plural,
   seedsLabel,
   timelineCaption,
   updateTicks,
@@ -16,6 +17,8 @@ test('seedsLabel says "1 seed" and "3 seeds"', () => {
   assert.equal(seedsLabel(1), '1 seed');
   assert.equal(seedsLabel(3), '3 seeds');
   assert.equal(seedsLabel(0), '0 seeds');
+  assert.equal(plural(1, 'epoch'), '1 epoch');
+  assert.equal(plural(2, 'process', 'processes'), '2 processes');
 });
 
 test('dodgeCoinciding spreads series that meet at some x and leaves the others alone', () => {
@@ -73,7 +76,7 @@ test('every series gets its own dash pattern, and the dashes share the colour le
 test('the caption explains line, band and rule, with "1 seed" grammar', () => {
   assert.equal(
     timelineCaption(1, 0.5, false),
-    'Lines: mean over 1 seed (no band: 1 seed); dashed grey rule: γ = 0.5, the survivability threshold.',
+    'Lines: 1 seed, so no band; dashed grey rule: γ = 0.5, the survivability threshold.',
   );
   assert.match(timelineCaption(3, null, true), /band: ±1 std over the 3 seeds; series that coincide/);
 });
