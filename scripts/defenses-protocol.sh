@@ -3,13 +3,16 @@
 # F0 40 epochs at batch 512 (STLR 0.5), one update of 5 epochs at batch 64 (SGD 0.01) on the whole
 # 4,000-image pool, rotation 4 degrees (nearest), clean / BadNets / Blend / WaNet, 3 seeds.
 # One run folder per attack and model; `permanence run` resumes a folder seed by seed, so
-# rerunning this script skips what has finished. Usage: scripts/defenses-protocol.sh [small-cnn|resnet9]
+# rerunning this script skips what has finished (never run two on one folder at once).
+# Usage: scripts/defenses-protocol.sh [small-cnn|resnet9] [attack ...]   (default: all four)
 set -euo pipefail
 model="${1:-small-cnn}"
 root="${RUNS:-runs/defenses-protocol}"
 extra=()
 [ "$model" = resnet9 ] && extra=(--width 0.25)
-for attack in none badnets blend wanet; do
+attacks=("${@:2}")
+[ ${#attacks[@]} -eq 0 ] && attacks=(none badnets blend wanet)
+for attack in "${attacks[@]}"; do
   out="$root/$model-$attack"
   nice -n 5 node bin/permanence.mjs run --model "$model" "${extra[@]}" --attack "$attack" \
     --drift rotate:4 --updates 1 --seeds 0,1,2 --jobs "${JOBS:-2}" \
