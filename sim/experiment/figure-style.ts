@@ -32,20 +32,23 @@ export const DASHES: readonly (readonly number[])[] = [
  */
 export const WIDTHS: readonly number[] = [3.2, 2.6, 2.2, 1.9, 1.7, 1.5, 1.4, 1.3];
 
-const cycle = <T>(values: readonly T[], n: number): T[] =>
-  Array.from({ length: n }, (_, i) => values[i % values.length]);
-
-/** The strokeDash and strokeWidth scales of `series` (one legend with the colour). */
+/**
+ * The strokeDash and strokeWidth scales of `series` (one legend with the colour). `slots`
+ * gives each series a fixed style (its index in a figure's full list of series), so that a
+ * series keeps its dash when another is absent.
+ */
 export function lineStyleEncoding(
   field: string,
   series: readonly string[],
   title: string | null = null,
+  slots: readonly number[] = series.map((_, i) => i),
 ): Record<string, unknown> {
+  const pick = <T>(values: readonly T[]): T[] => slots.map((i) => values[i % values.length]);
   return {
     strokeDash: {
       field,
       type: 'nominal',
-      scale: { domain: series, range: cycle(DASHES, series.length) },
+      scale: { domain: series, range: pick(DASHES) },
       title,
     },
     // Ordinal and sorted by the series' order: vega-lite merges it into the colour legend.
@@ -54,7 +57,7 @@ export function lineStyleEncoding(
       type: 'ordinal',
       sort: [...series],
       // A discrete-to-discrete scale: the default (point) one interpolates, NaN for one series.
-      scale: { type: 'ordinal', domain: series, range: cycle(WIDTHS, series.length) },
+      scale: { type: 'ordinal', domain: series, range: pick(WIDTHS) },
       title,
     },
   };

@@ -98,7 +98,8 @@ export function timelineSpec(results: ExperimentResults, title: string): TopLeve
   const color = {
     field: 'series',
     type: 'nominal',
-    scale: { domain: series, range: PALETTE.slice(0, series.length) },
+    // Fixed colour and dash per series name, whichever series a run has.
+    scale: { domain: series, range: series.map((s) => PALETTE[SERIES.indexOf(s)]) },
     title: null,
   };
   const x = { ...updatesX('xPlot', last) };
@@ -127,7 +128,12 @@ export function timelineSpec(results: ExperimentResults, title: string): TopLeve
           x,
           y: percentY('mean', 'accuracy / ASR'),
           color,
-          ...lineStyleEncoding('series', series),
+          ...lineStyleEncoding(
+            'series',
+            series,
+            null,
+            series.map((s) => SERIES.indexOf(s)),
+          ),
           tooltip: [{ field: 'series' }, { field: 'model' }, { field: 'mean', format: '.1%' }],
         },
       },

@@ -93,3 +93,10 @@ test('updateTicks ends at the last update and keeps about six labels', () => {
   assert.deepEqual(updateTicks(5), [0, 1, 2, 3, 4, 5]);
   assert.deepEqual(updateTicks(1), [0, 1]);
 });
+
+test('slots keep a series on its dash when others are absent', () => {
+  const enc = lineStyleEncoding('series', ['clean accuracy', 'static F0 accuracy'], null, [0, 2]) as {
+    strokeDash: { scale: { range: unknown[] } };
+  };
+  assert.deepEqual(enc.strokeDash.scale.range, [DASHES[0], DASHES[2]]);
+});
