@@ -69,6 +69,22 @@ export function scanFromResults(
   return same ? parsed.data : null;
 }
 
+/**
+ * A run still under way has no results.json yet, but each finished seed's seeds/seed-<n>.json
+ * holds the same per-model records (ASR, stored scans): read those instead.
+ */
+async function finishedSeeds(run: string): Promise<ExperimentResults | null> {
+  const dir = join(run, 'seeds');
+  if (!existsSync(dir)) return null;
+  const files = (await readdir(dir)).filter((f) => /^seed-\d+\.json$/.test(f));
+  const seeds = await Promise.all(
+    files.map(
+      async (f) => JSON.parse(await readFile(join(dir, f), 'utf8')) as ExperimentResults['seeds'][number],
+    ),
+  );
+  return { seeds } as unknown as ExperimentResults;
+}
+
 export async function scanRun(
   run: string,
   models: readonly number[],
@@ -79,7 +95,7 @@ export async function scanRun(
   const config = await readRunConfig(run);
   const results = existsSync(join(run, 'results.json'))
     ? (JSON.parse(await readFile(join(run, 'results.json'), 'utf8')) as ExperimentResults)
-    : null;
+    : await finishedSeeds(run);
   const seeds = (await readdir(join(run, 'models')))
     .map((d) => /^seed-(\d+)$/.exec(d))
     .filter((m): m is RegExpExecArray => m !== null)
