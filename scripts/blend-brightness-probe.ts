@@ -8,7 +8,7 @@
  * Default: runs/nc-{clean,badnets,blend}-sgd of docs/defenses.md; any run folder made with
  * --save-models 0 (e.g. runs/nc-blend-a0.05 from `run --attack blend:alpha=0.05`) works.
  */
-import { readFileSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { formatAttack, triggeredTestSet } from '../sim/attacks/index.ts';
 import { loadBackend } from '../sim/backend/loader.ts';
@@ -37,6 +37,7 @@ for (const run of runs) {
   const kind = config.attack ? formatAttack(config.attack) : 'clean';
   for (const seed of config.seeds) {
     const path = join(run, 'models', `seed-${seed}`, 'F0.bin');
+    if (!existsSync(path)) continue; // a seed of a run still under way
     const model = deserializeModel(new Uint8Array(readFileSync(path)));
     const { test } = loadDataset(config.dataset as DatasetName, seed);
     const shares: string[] = [];

@@ -2,7 +2,8 @@
 # Installs the system programs the test suite drives for real: promtool/Prometheus,
 # Alertmanager, headless Chromium, redis-server, docker-compose (config validation only),
 # Debian's PyTorch and torchvision (the crosscheck and differential tests) and oneDNN (the
-# native kernels, rebuilt here if npm install ran without it).
+# native kernels, rebuilt here if npm install ran without it), and the DejaVu fonts the PNG
+# figures are drawn with.
 # Runs as `pretest`; as root it uses apt-get, elsewhere it prints the exact command.
 set -euo pipefail
 
@@ -20,6 +21,7 @@ declare -A need_file=(
   [/usr/include/dnnl.hpp]=libdnnl-dev
   [/usr/lib/python3/dist-packages/torch/__init__.py]=python3-torch
   [/usr/lib/python3/dist-packages/torchvision/__init__.py]=python3-torchvision
+  [/usr/share/fonts/truetype/dejavu/DejaVuSans.ttf]=fonts-dejavu-core
 )
 
 addon=sim/backend/native/build/Release/permanence_kernels.node

@@ -1,6 +1,7 @@
 import { stringify } from 'csv-stringify/sync';
 import { join, relative } from 'node:path';
-import { renderSvg } from '../experiment/plot.ts';
+import { writeFigure } from '../experiment/figure-files.ts';
+import { dodgeCoinciding, plural, seedsLabel, timelineCaption } from '../experiment/figure-style.ts';
 import { writeAtomic } from '../experiment/run-folder.ts';
 import { describeDrift } from '../drift/index.ts';
 import { mean } from '../metrics/statistics.ts';
@@ -8,7 +9,8 @@ import { describeSchedule } from '../train/schedules.ts';
 import { collectScans, defenseTablesMarkdown } from './defense-tables.ts';
 import { attackLabel, figureData, FIGURES, type FigureData } from './figures.ts';
 import type { ExperimentData, SweepData } from './load.ts';
-import { metricSpec, timelinesSpec } from './specs.ts';
+import { fig10Rows, fig2Rows, metricRows, paperTable } from './paper-figures.ts';
+import { metricSpec, timelinesSpec, type TimelineRow } from './specs.ts';
 import { interpolationRows, interpolationTable, staticSurvivability } from './sensitivity.ts';
 import { asrTimelineRows, referenceExperiments, staticRows } from './timelines.ts';
 
@@ -18,7 +20,7 @@ export interface ReportOutput {
 }
 
 /**
- * Writes <out>/report.md, <out>/figures/*.svg and <out>/experiments.csv for a sweep folder:
+ * Writes <out>/report.md, <out>/figures/*.svg and *.png, and <out>/experiments.csv for a sweep folder:
  * every paper figure the sweep's cells allow, a table of all cells, the defense tables, and
  * the commands that made it.
  */
@@ -30,14 +32,16 @@ export async function writeReport(
   const { meta, index, experiments } = sweep;
   const figures: string[] = [];
   const sections: string[] = [];
-  const svg = async (name: string, spec: Parameters<typeof renderSvg>[0]): Promise<string> => {
-    const path = join(out, 'figures', `${name}.svg`);
-    await writeAtomic(path, await renderSvg(spec));
-    figures.push(path);
-    return `![${name}](${relative(out, path)})`;
+  // Each figure as SVG (print) and PNG (what the Markdown shows).
+  const svg = async (name: string, spec: Parameters<typeof writeFigure>[1]): Promise<string> => {
+    const paths = await writeFigure(join(out, 'figures', name), spec);
+    figures.push(...paths);
+    const png = paths.find((p) => p.endsWith('.png')) ?? paths[0];
+    return `![${name}](${relative(out, png)})`;
   };
 
   const reference = referenceExperiments(meta.spec, experiments);
+  const seedCount = meta.spec.seeds.length;
   const gamma = experiments[0]?.config.gamma ?? 0.5;
   const timeline = asrTimelineRows(reference);
   if (timeline.length > 0) {
@@ -45,17 +49,26 @@ export async function writeReport(
       'fig2-asr-accuracy',
       timelinesSpec(timeline, 'ASR and clean accuracy per update (Fig. 2)', gamma),
     );
+    const caption = timelineCaption(seedCount, gamma, figureDodged(timeline));
     sections.push(
-      `### Fig. 2: ASR and accuracy per update (finding 1)\n\nBase config, default trigger per attack; mean ± std over seeds.\n\n${image}`,
+      `### Fig. 2: ASR and accuracy per update (finding 1)\n\nBase config, default trigger per attack. ${caption}\n\n${image}\n\n${paperTable(fig2Rows(timeline))}`,
     );
   }
   const statics = staticRows(reference);
   if (statics.length > 0) {
     const image = await svg(
       'fig10-static-baseline',
-      timelinesSpec(statics, 'Static F0 vs updated model on drifted test sets (Fig. 10)', null),
+      timelinesSpec(
+        statics,
+        'Static F0 vs updated model on drifted test sets (Fig. 10)',
+        null,
+        'clean accuracy',
+      ),
     );
-    sections.push(`### Fig. 10: a static F0 under drift\n\n${image}`);
+    const caption = timelineCaption(seedCount, null, figureDodged(statics));
+    sections.push(
+      `### Fig. 10: a static F0 under drift\n\nThe F0 of the cells above, never updated, on the same drifted test sets, beside the updated models. ${caption}\n\n${image}\n\n${paperTable(fig10Rows(statics))}`,
+    );
   }
   const figureTables: string[] = [];
   for (const def of FIGURES) {
@@ -63,7 +76,7 @@ export async function writeReport(
     if (!data) continue;
     const image = await svg(`${def.key}`, metricSpec(data, `${def.title} (${def.paper})`));
     sections.push(
-      `### ${def.paper}: ${def.title}\n\nFinding ${def.finding}.\n\n${image}\n\n${pointsTable(data)}`,
+      `### ${def.paper}: ${def.title}\n\nFinding ${def.finding}. ${metricCaption(data)}\n\n${image}\n\n${paperTable(metricRows(def.key, data.points))}\n\n${pointsTable(data)}`,
     );
     figureTables.push(def.key);
   }
@@ -90,8 +103,8 @@ export async function writeReport(
       ? `${meta.quick ? 'The quick (CI) scale of: ' : ''}${meta.spec.description.trim()}\n`
       : '',
     `- jobs: ${index.done}/${index.total} done, ${index.failed} failed, ${index.total - index.done - index.failed} pending` +
-      ` (${experiments.length} experiments x ${meta.spec.seeds.length} seed(s))${meta.quick ? '; **quick (CI) scale**' : ''}`,
-    `- job time: ${(cpuSeconds / 60).toFixed(1)} min summed over jobs, ${workers.size} worker process(es), backend ${backends.join(', ') || '-'}`,
+      ` (${experiments.length} experiments x ${seedsLabel(meta.spec.seeds.length)})${meta.quick ? '; **quick (CI) scale**' : ''}`,
+    `- job time: ${(cpuSeconds / 60).toFixed(1)} min summed over jobs, ${plural(workers.size, 'worker process', 'worker processes')}, backend ${backends.join(', ') || '-'}`,
     `- scale: ${scaleLine(experiments)}`,
     `- survivability: gamma = ${gamma}, counted over at most ${experiments[0]?.config.horizon ?? 14} updates after the last poisoned model`,
     '',
@@ -127,6 +140,30 @@ export async function writeReport(
 
 const pct = (v: number): string => `${(100 * v).toFixed(1)}%`;
 
+/** Whether two series of a timeline coincide somewhere, so the figure offsets them. */
+function figureDodged(rows: readonly TimelineRow[]): boolean {
+  const xs = dodgeCoinciding(
+    rows.map((r) => ({ panel: r.panel, series: r.series, x: r.model, mean: r.mean })),
+    { tolerance: 0.005, step: 1 },
+  );
+  return xs.some((x, i) => x !== rows[i].model);
+}
+
+/** What a metric figure's points, bars and offsets are. */
+function metricCaption(data: FigureData): string {
+  const seeds = [...new Set(data.points.map((p) => p.seeds))].sort((a, b) => a - b);
+  const n = seeds.length === 1 ? seedsLabel(seeds[0]) : `${seeds.join('-')} seeds`;
+  const points = seeds.every((s) => s <= 1)
+    ? 'Points: 1 seed, so no error bar'
+    : `Points: mean over ${n}; bars: ±1 std over the seeds`;
+  const xs = dodgeCoinciding(
+    data.points.map((p) => ({ panel: p.panel, series: p.line, x: p.x, mean: p.mean })),
+    { tolerance: 0.005 * data.yMax, step: 1 },
+  );
+  const dodged = xs.some((x, i) => x !== data.points[i].x);
+  return `${points}${dodged ? '; lines that coincide are drawn slightly apart sideways so that both show' : ''}.`;
+}
+
 /** The training scale of the base cells, e.g. what --quick changed (cells may override parts). */
 function scaleLine(experiments: readonly ExperimentData[]): string {
   const e = experiments.find((x) => x.results) ?? experiments[0];
@@ -134,8 +171,8 @@ function scaleLine(experiments: readonly ExperimentData[]): string {
   const c = e.config;
   const steps = e.results?.summary.stepsPerUpdate;
   return (
-    `${c.dataset}, ${c.model}; F0 ${c.f0.epochs} epochs (batch ${c.f0.batchSize}); ${c.updates} updates of ` +
-    `${c.poolSubset ?? 'all'} pool images x ${c.update.epochs} epochs, batch ${c.update.batchSize}` +
+    `${c.dataset}, ${c.model}; F0 ${plural(c.f0.epochs, 'epoch')} (batch ${c.f0.batchSize}); ${plural(c.updates, 'update')} of ` +
+    `${c.poolSubset ?? 'all'} pool images x ${plural(c.update.epochs, 'epoch')}, batch ${c.update.batchSize}` +
     `${steps ? ` (${steps} steps)` : ''}; seeds ${c.seeds.join(', ')}`
   );
 }

@@ -72,7 +72,12 @@ test(
     const images = [...md.matchAll(/!\[[^\]]*\]\(([^)]+)\)/g)].map((m) => m[1]);
     assert.ok(images.length >= 8, `${images.length} figures`);
     for (const image of images) {
-      const svg = await readFile(join(out, 'report', image), 'utf8');
+      // The page shows the PNG; the SVG beside it is the print version.
+      assert.match(image, /\.png$/);
+      const png = await readFile(join(out, 'report', image));
+      assert.equal(png.subarray(1, 4).toString('latin1'), 'PNG', image);
+      assert.ok(png.length > 10_000, `${image}: ${png.length} bytes`);
+      const svg = await readFile(join(out, 'report', image.replace(/\.png$/, '.svg')), 'utf8');
       assert.match(svg, /^<svg[\s\S]*<\/svg>$/, image);
     }
 

@@ -3,19 +3,19 @@ import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { ExperimentResults } from '../../experiment/results.ts';
 
-/** `permanence plot <run folder>`: redraws plot.svg from results.json. */
+/** `permanence plot <run folder>`: redraws plot.svg and plot.png from results.json. */
 export function registerPlot(program: Command): void {
   program
     .command('plot')
-    .description("Redraw a run's plot.svg (accuracy and ASR per update) from its results.json.")
+    .description("Redraw a run's plot.svg and plot.png (accuracy and ASR per update) from its results.json.")
     .argument('<run>', 'run folder written by permanence run')
     .option('--title <text>', 'plot title')
     .action(async (run: string, flags: { title?: string }) => {
-      const { defaultPlotTitle, renderSvg, timelineSpec } = await import('../../experiment/plot.ts');
-      const { writeAtomic } = await import('../../experiment/run-folder.ts');
+      const { defaultPlotTitle, timelineSpec } = await import('../../experiment/plot.ts');
+      const { writeFigure } = await import('../../experiment/figure-files.ts');
       const results = JSON.parse(await readFile(join(run, 'results.json'), 'utf8')) as ExperimentResults;
       const title = flags.title ?? defaultPlotTitle(results);
-      await writeAtomic(join(run, 'plot.svg'), await renderSvg(timelineSpec(results, title)));
-      console.log(join(run, 'plot.svg'));
+      for (const path of await writeFigure(join(run, 'plot'), timelineSpec(results, title)))
+        console.log(path);
     });
 }

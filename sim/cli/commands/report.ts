@@ -13,7 +13,7 @@ export function registerReport(program: Command): void {
       'after',
       `
 Works on a sweep in progress too (it reports the finished jobs). Writes report.md,
-figures/*.svg and experiments.csv.`,
+figures/*.svg, figures/*.png and experiments.csv.`,
     )
     .action(async (dir: string, flags: { out?: string; json?: boolean }) => {
       const { loadSweep } = await import('../../report/load.ts');

@@ -97,7 +97,7 @@ Examples:
   permanence run --config examples/badnets-sgd.yaml --out runs/mine
   permanence run --config runs/mine/config.json --out runs/again    # a run's config.json is a config
 
-Writes <out>/config.json, results.json, results.csv and plot.svg; seeds/seed-<n>.json as each
+Writes <out>/config.json, results.json, results.csv, plot.svg and plot.png; seeds/seed-<n>.json as each
 seed finishes. Rerunning with the same --out and config resumes; another config is refused.`,
     )
     .action(async (flags: RunFlags, command: Command) => {
@@ -108,7 +108,8 @@ seed finishes. Rerunning with the same --out and config resumes; another config 
       const { runSeeds } = await import('../../experiment/parallel.ts');
       const { inspectionLines } = await import('../../experiment/scan-inspectors.ts');
       const { experimentSteps } = await import('../../experiment/steps.ts');
-      const { defaultPlotTitle, renderSvg, timelineSpec } = await import('../../experiment/plot.ts');
+      const { defaultPlotTitle, timelineSpec } = await import('../../experiment/plot.ts');
+      const { writeFigure } = await import('../../experiment/figure-files.ts');
       const { aggregate, resultsCsv } = await import('../../experiment/results.ts');
       const { openRunFolder, writeAtomic } = await import('../../experiment/run-folder.ts');
       const { experimentProgress } = await import('../progress.ts');
@@ -158,10 +159,11 @@ seed finishes. Rerunning with the same --out and config resumes; another config 
         results: join(dir, 'results.json'),
         csv: join(dir, 'results.csv'),
         plot: join(dir, 'plot.svg'),
+        png: join(dir, 'plot.png'),
       };
       await writeAtomic(files.results, JSON.stringify(results, null, 2));
       await writeAtomic(files.csv, resultsCsv(results));
-      await writeAtomic(files.plot, await renderSvg(timelineSpec(results, defaultPlotTitle(results))));
+      await writeFigure(join(dir, 'plot'), timelineSpec(results, defaultPlotTitle(results)));
       const inspections = inspectionLines(results.seeds);
       if (flags.json) {
         const doc = { dir, files, backend: results.backend, summary: results.summary, inspections };
@@ -170,7 +172,7 @@ seed finishes. Rerunning with the same --out and config resumes; another config 
       }
       const { lastPoisonedModel } = await import('../../experiment/config.ts');
       for (const line of summaryLines(results, lastPoisonedModel(results.config))) console.log(line);
-      console.log(`results: ${files.results}, ${files.csv}, ${files.plot}`);
+      console.log(`results: ${files.results}, ${files.csv}, ${files.plot}, ${files.png}`);
       for (const line of inspections) console.log(line);
     });
 }
