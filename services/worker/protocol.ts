@@ -8,6 +8,7 @@ import type { DriftSpec } from '../../sim/drift/index.ts';
 import type { ModelArch } from '../../sim/models/index.ts';
 import type { StepTraining } from '../../sim/stream/update-step.ts';
 import type { TriggerSpec } from '../loop/campaigns.ts';
+import type { ScanOutcome } from '../../sim/stream/scan-step.ts';
 
 export interface WorkerSetup {
   dataset: 'mnist';
@@ -51,15 +52,8 @@ export interface TrainSummary {
   images: number;
 }
 
-export interface ScanSummary {
-  defense: string;
-  anomalyIndex: number;
-  /** The index a zero-norm trigger on the suspect label would reach (sim/defenses/anomaly.ts). */
-  indexCeiling: number;
-  flagged: boolean;
-  flaggedLabels: number[];
-  seconds: number;
-}
+/** A scan's outcome, as the shared scan step (sim/stream/scan-step.ts) reports it. */
+export type ScanSummary = ScanOutcome;
 
 /** F0 on experience 0 (D0), poisoned by the campaigns already injecting. */
 export interface TrainInitialRequest {
