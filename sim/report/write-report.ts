@@ -13,6 +13,7 @@ import { fig10Rows, fig2Rows, metricRows, paperTable } from './paper-figures.ts'
 import { metricSpec, timelinesSpec, type TimelineRow } from './specs.ts';
 import { interpolationRows, interpolationTable, staticSurvivability } from './sensitivity.ts';
 import { asrTimelineRows, referenceExperiments, staticRows } from './timelines.ts';
+import { sweepWallTime } from './wall-time.ts';
 
 export interface ReportOutput {
   readonly markdown: string;
@@ -28,6 +29,7 @@ export async function writeReport(
   sweep: SweepData,
   out: string,
   reportCommand: string,
+  notes: readonly string[] = [],
 ): Promise<ReportOutput> {
   const { meta, index, experiments } = sweep;
   const figures: string[] = [];
@@ -96,6 +98,8 @@ export async function writeReport(
   const cpuSeconds = experiments.reduce((a, e) => a + e.jobs.reduce((b, j) => b + j.run.seconds, 0), 0);
   const backends = [...new Set(experiments.flatMap((e) => e.jobs.map((j) => j.run.backend)))];
   const workers = new Set(experiments.flatMap((e) => e.jobs.map((j) => j.run.worker)));
+  const hosts = [...new Set([...workers].map((w) => w.replace(/:\d+$/, '')))];
+  const wall = sweepWallTime(experiments.flatMap((e) => e.jobs.map((j) => j.run)));
   const markdown = [
     `# Sweep report: ${meta.name}`,
     '',
@@ -105,7 +109,10 @@ export async function writeReport(
     `- jobs: ${index.done}/${index.total} done, ${index.failed} failed, ${index.total - index.done - index.failed} pending` +
       ` (${experiments.length} experiments x ${seedsLabel(meta.spec.seeds.length)})${meta.quick ? '; **quick (CI) scale**' : ''}`,
     `- job time: ${(cpuSeconds / 60).toFixed(1)} min summed over jobs, ${plural(workers.size, 'worker process', 'worker processes')}, backend ${backends.join(', ') || '-'}`,
+    `- wall time: ${(wall.busySeconds / 3600).toFixed(1)} h in ${plural(wall.sittings, 'sitting', 'sittings')} (no pause over 10 min within one),` +
+      ` ${wall.firstStart?.slice(0, 16).replace('T', ' ') ?? '-'} to ${wall.lastFinish?.slice(0, 16).replace('T', ' ') ?? '-'} UTC, on ${plural(hosts.length, 'host', 'hosts')} (${hosts.join(', ') || '-'})`,
     `- scale: ${scaleLine(experiments)}`,
+    ...notes.map((n) => `- ${n}`),
     `- survivability: gamma = ${gamma}, counted over at most ${experiments[0]?.config.horizon ?? 14} updates after the last poisoned model`,
     '',
     '## Commands',

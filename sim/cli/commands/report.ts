@@ -8,6 +8,12 @@ export function registerReport(program: Command): void {
     .description("Aggregate a sweep's seeds and draw the paper's figures it covers into a Markdown report.")
     .argument('<sweep-dir>', 'a folder written by permanence sweep')
     .option('-o, --out <dir>', 'where to write report.md and figures/ (default <sweep-dir>/report)')
+    .option(
+      '--note <text>',
+      'a line to add under the header, e.g. the machine the sweep ran on (repeatable)',
+      (value: string, previous: string[]) => [...previous, value],
+      [] as string[],
+    )
     .option('--json', 'print one JSON document (jobs done, figures, files) on stdout')
     .addHelpText(
       'after',
@@ -15,7 +21,7 @@ export function registerReport(program: Command): void {
 Works on a sweep in progress too (it reports the finished jobs). Writes report.md,
 figures/*.svg, figures/*.png and experiments.csv.`,
     )
-    .action(async (dir: string, flags: { out?: string; json?: boolean }) => {
+    .action(async (dir: string, flags: { out?: string; json?: boolean; note: string[] }) => {
       const { loadSweep } = await import('../../report/load.ts');
       const { writeReport } = await import('../../report/write-report.ts');
       const { planSweep } = await import('../../sweep/plan.ts');
@@ -28,7 +34,7 @@ figures/*.svg, figures/*.png and experiments.csv.`,
       const sweep = await loadSweep(dir);
       const out = flags.out ?? join(dir, 'report');
       const command = ['permanence', ...process.argv.slice(2)].join(' ');
-      const { figures } = await writeReport(sweep, out, command);
+      const { figures } = await writeReport(sweep, out, command, flags.note);
       const files = { report: join(out, 'report.md'), csv: join(out, 'experiments.csv') };
       if (flags.json) {
         const { done, total, failed } = sweep.index;
