@@ -1,7 +1,7 @@
 /**
  * Runs the real service (`npm start`'s command, `node --import tsx services/main.ts`) as a
  * child process, for the tests and benches that need it out of their own process: the
- * dashboard's browser test, the /predict latency bench and the kill -9 soak.
+ * dashboard's browser test, the kill -9 crash test, the /predict latency bench and the soak.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
@@ -40,10 +40,16 @@ export interface ServiceProcess {
   output(): string;
   /** kill -9 (the group with ownGroup); resolves once it exited. */
   kill(): Promise<void>;
-  /** Starts it again on the same port and data folder once it is down; resolves when ready. */
-  restart(): Promise<void>;
-  /** SIGTERM, SIGKILL after 10 s; resolves once it exited and its temporary folder is gone. */
-  stop(): Promise<void>;
+  /**
+   * Starts it again (after a kill -9 if it still runs) on the same port and data folder,
+   * with `env` changed over the first start's; resolves when ready.
+   */
+  restart(env?: Record<string, string>): Promise<void>;
+  /**
+   * SIGTERM, SIGKILL after 10 s; resolves with its exit code (null: ended by a signal) once
+   * it exited and its temporary folder is gone.
+   */
+  stop(): Promise<number | null>;
 }
 
 const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
@@ -68,10 +74,10 @@ export async function spawnService(
   let child: ChildProcess;
   let exited: Promise<void>;
 
-  const launch = () => {
+  const launch = (changed: Record<string, string> = {}) => {
     child = spawn(process.execPath, ['--import', 'tsx', 'services/main.ts'], {
       cwd: REPO_ROOT,
-      env: { ...process.env, ...env, HOST: '127.0.0.1', PORT: String(port), DATA_DIR: dataDir },
+      env: { ...process.env, ...env, ...changed, HOST: '127.0.0.1', PORT: String(port), DATA_DIR: dataDir },
       detached: ownGroup,
       stdio: [
         'ignore',
@@ -106,6 +112,7 @@ export async function spawnService(
       if (!ended) await kill();
     }
     if (ownDataDir) rmSync(dataDir, { recursive: true, force: true });
+    return child.exitCode;
   };
   const waitReady = async () => {
     const deadline = Date.now() + readyWithinMs;
@@ -138,9 +145,9 @@ export async function spawnService(
     child: () => child,
     output: () => log,
     kill,
-    restart: async () => {
+    restart: async (changed) => {
       await kill();
-      launch();
+      launch(changed);
       await waitReady();
     },
     stop,
