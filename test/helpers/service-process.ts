@@ -108,7 +108,13 @@ export async function spawnService(
   const stop = async () => {
     if (running()) {
       signal('SIGTERM');
-      const ended = await Promise.race([exited.then(() => true), sleep(10_000).then(() => false)]);
+      // Cleared once it exits, so that the grace period never holds the caller's exit back.
+      let grace: NodeJS.Timeout | undefined;
+      const ended = await Promise.race([
+        exited.then(() => true),
+        new Promise<false>((resolve) => (grace = setTimeout(() => resolve(false), 10_000))),
+      ]);
+      clearTimeout(grace);
       if (!ended) await kill();
     }
     if (ownDataDir) rmSync(dataDir, { recursive: true, force: true });
