@@ -6,13 +6,11 @@
  *
  *   node --import tsx bench/predict-latency.ts [--rate 200] [--seconds 60] [--idle]
  */
-import { spawn } from 'node:child_process';
 import { readFileSync } from 'node:fs';
-import { mkdtemp, rm } from 'node:fs/promises';
 import { createRequire } from 'node:module';
-import { loadavg, tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { loadavg } from 'node:os';
 import { parseArgs } from 'node:util';
+import { spawnService } from '../test/helpers/service-process.ts';
 
 interface Histogram {
   average: number;
@@ -72,25 +70,19 @@ function threadCpuSeconds(pid: number, tid = pid): number {
 }
 
 async function main(): Promise<void> {
-  const dataDir = await mkdtemp(join(tmpdir(), 'permanence-bench-'));
-  const child = spawn(
-    process.execPath,
-    ['--import', 'tsx', new URL('../services/main.ts', import.meta.url).pathname],
+  // Until /api/state says ready (F0 trained), however long that takes on a busy machine.
+  const service = await spawnService(
+    { ADMIN_TOKEN: token, CYCLES_ENABLED: 'false', LOG_LEVEL: 'warn' },
     {
-      env: {
-        ...process.env,
-        PORT: String(port),
-        HOST: '127.0.0.1',
-        DATA_DIR: dataDir,
-        ADMIN_TOKEN: token,
-        CYCLES_ENABLED: 'false',
-        LOG_LEVEL: 'warn',
-      },
-      stdio: ['ignore', 'ignore', 'inherit'],
+      port,
+      output: 'stderr',
+      ownGroup: false,
+      isReady: async () => (await phase())?.ready === true,
+      readyWithinMs: Infinity,
     },
   );
+  const child = service.child();
   try {
-    while (!(await phase())?.ready) await sleep(250);
     // Keep a cycle running for the whole window (unless --idle): start one whenever idle.
     let sampling = true;
     let samples = 0;
@@ -153,10 +145,7 @@ async function main(): Promise<void> {
       ),
     );
   } finally {
-    const exited = new Promise((r) => child.once('exit', r));
-    child.kill('SIGTERM');
-    await exited;
-    await rm(dataDir, { recursive: true, force: true });
+    await service.stop();
   }
 }
 

@@ -13,12 +13,11 @@
  * `--kill-every 0` never kills (a latency run); `--hostile-rate 0` sends no hostile PNG (its
  * baseline).
  */
-import { spawn, type ChildProcess } from 'node:child_process';
-import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { mkdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { deflateSync } from 'node:zlib';
+import { spawnService, type ServiceProcess } from '../test/helpers/service-process.ts';
 
 const { values } = parseArgs({
   options: {
@@ -38,7 +37,6 @@ const token = 'soak-admin-token-0123456789';
 const base = `http://127.0.0.1:${port}`;
 const headers = { authorization: `Bearer ${token}`, 'content-type': 'application/json' };
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
-const MAIN = new URL('../services/main.ts', import.meta.url).pathname;
 const SCHEDULES = ['sgd:0.03', 'sgd:0.02', 'sgd:0.01', 'stlr:0.5:0.1', 'stlr:0.3:0.2'];
 
 /** A PNG whose IHDR claims `width` x `height` pixels, with a few bytes of image data. */
@@ -92,31 +90,22 @@ const counts = {
   unexpected: [] as string[],
 };
 
-let dataDir = '';
-let child: ChildProcess | undefined;
+let service: ServiceProcess | undefined;
 let up = false;
 
-function start(): ChildProcess {
-  return spawn(process.execPath, ['--import', 'tsx', MAIN], {
-    env: {
-      ...process.env,
-      PORT: String(port),
-      HOST: '127.0.0.1',
-      DATA_DIR: dataDir,
-      ADMIN_TOKEN: token,
-      LOG_LEVEL: 'silent',
-      F0_EPOCHS: '1',
-      POOL_SUBSET: '256',
-      UPDATE_EPOCHS: '1',
-      EVAL_SUBSET: '300',
-      CYCLE_INTERVAL_SECONDS: '1',
-      RETAIN_RECENT: '50',
-      RATE_LIMIT_PER_MINUTE: '0',
-      MAX_CAMPAIGNS: '200',
-    },
-    stdio: ['ignore', 'ignore', 'inherit'],
-  });
-}
+/** A 1 s cycle, small data, no rate limit; the data folder survives every kill -9. */
+const ENV = {
+  ADMIN_TOKEN: token,
+  LOG_LEVEL: 'silent',
+  F0_EPOCHS: '1',
+  POOL_SUBSET: '256',
+  UPDATE_EPOCHS: '1',
+  EVAL_SUBSET: '300',
+  CYCLE_INTERVAL_SECONDS: '1',
+  RETAIN_RECENT: '50',
+  RATE_LIMIT_PER_MINUTE: '0',
+  MAX_CAMPAIGNS: '200',
+};
 
 interface Answer {
   status: number;
@@ -236,14 +225,18 @@ function check(s: State): void {
   expected.paused = { acked: s.paused, maybe: new Set() };
 }
 
+async function fetchState(): Promise<State | undefined> {
+  try {
+    return (await (await fetch(`${base}/api/state`)).json()) as State;
+  } catch {
+    return undefined; // not listening yet
+  }
+}
+
 async function waitReady(): Promise<State> {
   for (;;) {
-    try {
-      const s = (await (await fetch(`${base}/api/state`)).json()) as State;
-      if (s.ready) return s;
-    } catch {
-      // not listening yet
-    }
+    const s = await fetchState();
+    if (s?.ready) return s;
     await sleep(100);
   }
 }
@@ -254,10 +247,16 @@ function percentile(xs: number[], p: number): number {
 }
 
 async function main(): Promise<void> {
-  dataDir = await mkdtemp(join(tmpdir(), 'permanence-soak-'));
   const startedAt = Date.now();
   const until = startedAt + minutes * 60_000;
-  child = start();
+  const svc = await spawnService(ENV, {
+    port,
+    output: 'stderr',
+    ownGroup: false,
+    isReady: async () => (await fetchState())?.ready === true,
+    readyWithinMs: Infinity,
+  });
+  service = svc;
   let state = await waitReady();
   up = true;
   let restarts = 0;
@@ -299,12 +298,10 @@ async function main(): Promise<void> {
     await sleep(killEvery * 1000 * (0.5 + Math.random()));
     if (Date.now() >= until - 5000) break;
     up = false;
-    const exited = new Promise((r) => child!.once('exit', r));
-    child.kill('SIGKILL');
-    await exited;
+    await svc.kill();
     restarts++;
     const t0 = Date.now();
-    child = start();
+    await svc.restart();
     state = await waitReady();
     readyMs.push(Date.now() - t0);
     check(state);
@@ -316,9 +313,7 @@ async function main(): Promise<void> {
   const metrics = (await (await fetch(`${base}/api/models?limit=1`)).json()) as {
     versions: { version: number }[];
   };
-  const exited = new Promise((r) => child!.once('exit', r));
-  child.kill('SIGTERM');
-  await exited;
+  await svc.stop();
 
   const report = {
     bench: 'soak',
@@ -363,18 +358,15 @@ async function main(): Promise<void> {
     join(dir, `soak-${new Date().toISOString().replace(/[:.]/g, '-')}.json`),
     `${JSON.stringify(report, null, 2)}\n`,
   );
-  await rm(dataDir, { recursive: true, force: true });
 }
 
-process.on('unhandledRejection', (err) => {
+/** On any failure: kill -9 the service and remove its data folder before exiting. */
+async function abort(err: unknown): Promise<never> {
   console.error(err);
-  if (child && child.exitCode === null) child.kill('SIGKILL');
+  await service?.kill();
+  await service?.stop();
   process.exit(1);
-});
+}
 
-main().catch(async (err: Error) => {
-  console.error(err);
-  if (child && child.exitCode === null) child.kill('SIGKILL');
-  if (dataDir) await rm(dataDir, { recursive: true, force: true });
-  process.exit(1);
-});
+process.on('unhandledRejection', (err) => void abort(err));
+main().catch(abort);

@@ -6,6 +6,7 @@
 import { loadConfig } from '../services/config.ts';
 import { createLogger } from '../services/log.ts';
 import { startService } from '../services/service.ts';
+import { recordLiveHistory } from '../test/helpers/live-history.ts';
 
 const dataDir = process.argv[2];
 if (!dataDir) throw new Error('usage: replay-demo-history.ts <data dir>');
@@ -18,26 +19,15 @@ const config = loadConfig({
 });
 const service = await startService(config, { log: createLogger(config.LOG_LEVEL), cron: false });
 try {
-  await service.ready;
-  let campaign = '';
-  for (let version = 2; version <= 13; version++) {
-    if (version === 4) {
-      const c = await service.loop.createCampaign({
-        trigger: { kind: 'badnets' },
-        ratio: 0.2,
-        target: 0,
-        mode: 'persistent',
-        cycles: 2,
-      });
-      campaign = c.id;
-    }
-    const report = await service.loop.runCycle('admin');
-    if (!('outcome' in report) || report.outcome !== 'success') throw new Error(JSON.stringify(report));
-    const asr = campaign ? report.evaluation?.asr[campaign] : undefined;
-    console.log(
-      `v${report.version} step ${report.step} ${report.schedule} acc ${report.evaluation?.cleanAccuracy.toFixed(3)} asr ${asr?.toFixed(3) ?? '-'} (${report.seconds.toFixed(1)} s)`,
-    );
-  }
+  // v2, v3 clean; the campaign poisons v4 and v5; then clean SGD up to v13.
+  const { campaign } = await recordLiveHistory(
+    service,
+    { cycles: 12, campaign: { before: 2, mode: 'persistent', cycles: 2 } },
+    (c) =>
+      console.log(
+        `v${c.version} step ${c.step} ${c.schedule} acc ${c.cleanAccuracy?.toFixed(3)} asr ${c.asr?.toFixed(3) ?? '-'} (${c.seconds.toFixed(1)} s)`,
+      ),
+  );
   console.log(`campaign ${campaign}`);
 } finally {
   await service.close();

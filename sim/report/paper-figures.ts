@@ -98,88 +98,104 @@ function largest(points: readonly FigurePoint[], format: (v: number) => string):
   return `at most ${format(top.mean)} (${top.panel} · ${top.line} at ${top.x}; ${points.length} points)`;
 }
 
-/** The paper's statement and values for a metric figure (by FigureDef key). */
+/** The points a row's "ours" reads: all of them, the SGD panels, the STLR panels. */
+interface Selection {
+  readonly all: readonly FigurePoint[];
+  readonly sgd: readonly FigurePoint[];
+  readonly stlr: readonly FigurePoint[];
+}
+
+interface RowDef {
+  readonly what: string;
+  readonly paper: string;
+  readonly ours: (s: Selection) => string | null;
+}
+
+/** The paper states no value: point at the figure's values, if the sweep has any. */
+const valuesBelow = (points: readonly FigurePoint[]): string | null =>
+  points.length > 0 ? 'see the values below' : null;
+/** STLR survivability, which the paper gives as 0: the largest we measured. */
+const stlrLargest = (s: Selection): string | null => largest(s.stlr, upd);
+
+/** What the paper says of each metric figure (by FigureDef key), and how to set ours beside it. */
+const METRIC_ROWS: Readonly<Record<string, readonly RowDef[]>> = {
+  'poison-ratio': [
+    {
+      what: 'SGD (Fig. 3): D0 against D1, and the ratio',
+      paper:
+        'D0 survives longer than D1 at the same ratio; a higher ratio does not always survive longer (no value stated)',
+      ours: (s) => valuesBelow(s.sgd),
+    },
+    {
+      what: 'STLR max 0.5 (Fig. 8)',
+      paper: '0: an injected backdoor cannot survive past a single update',
+      ours: stlrLargest,
+    },
+  ],
+  visibility: [
+    {
+      what: 'SGD (Fig. 4)',
+      paper:
+        'survivability grows with patch size, blend ratio and warp strength; WaNet survives least (no value stated)',
+      ours: (s) => valuesBelow(s.sgd),
+    },
+    {
+      what: 'STLR max 0.5 (Fig. 9)',
+      paper: 'significantly lower than SGD for every trigger; in most cases 0',
+      ours: stlrLargest,
+    },
+  ],
+  'drift-step': [
+    {
+      what: 'survivability against the drift step (Fig. 5)',
+      paper: 'a larger step p always means a lower survivability (no value stated)',
+      ours: (s) => valuesBelow(s.all),
+    },
+  ],
+  'learning-rate': [
+    {
+      what: 'survivability at the largest lr (Fig. 6)',
+      paper: 'decreases to 0 for every attack when the lr grows from 0.005 to 0.5',
+      ours: (s) => atEnd(s.all, 'max', upd),
+    },
+  ],
+  'learning-rate-accuracy': [
+    {
+      what: 'clean accuracy after 15 updates, smallest → largest lr (Fig. 7)',
+      paper: 'MNIST 99% → 91%; CIFAR-10 92% → 60% (lr 0.005 → 0.5)',
+      ours: (s) => (s.all.length > 0 ? `${atEnd(s.all, 'min', pct)}; ${atEnd(s.all, 'max', pct)}` : null),
+    },
+  ],
+  persistent: [
+    {
+      what: 'SGD (Fig. 11)',
+      paper: 'poisoning more updates usually survives longer, with no guarantee (no value stated)',
+      ours: (s) => valuesBelow(s.sgd),
+    },
+    {
+      what: 'STLR max 0.5 (Fig. 12)',
+      paper: 'stays 0 for persistent poisoning',
+      ours: stlrLargest,
+    },
+  ],
+  epochs: [
+    {
+      what: '5 → 20 epochs per update (Fig. 13)',
+      paper: 'reduces survivability in most cases, by little, at several times the cost (no value stated)',
+      ours: (s) => valuesBelow(s.all),
+    },
+  ],
+};
+
+/** The paper's statement and values for a metric figure (by FigureDef key); none for others. */
 export function metricRows(key: string, points: readonly FigurePoint[]): PaperRow[] {
-  const sgd = points.filter((p) => !isStlr(p));
-  const stlr = points.filter(isStlr);
-  switch (key) {
-    case 'poison-ratio':
-      return [
-        {
-          what: 'SGD (Fig. 3): D0 against D1, and the ratio',
-          paper:
-            'D0 survives longer than D1 at the same ratio; a higher ratio does not always survive longer (no value stated)',
-          ours: sgd.length > 0 ? 'see the values below' : null,
-        },
-        {
-          what: 'STLR max 0.5 (Fig. 8)',
-          paper: '0: an injected backdoor cannot survive past a single update',
-          ours: largest(stlr, upd),
-        },
-      ];
-    case 'visibility':
-      return [
-        {
-          what: 'SGD (Fig. 4)',
-          paper:
-            'survivability grows with patch size, blend ratio and warp strength; WaNet survives least (no value stated)',
-          ours: sgd.length > 0 ? 'see the values below' : null,
-        },
-        {
-          what: 'STLR max 0.5 (Fig. 9)',
-          paper: 'significantly lower than SGD for every trigger; in most cases 0',
-          ours: largest(stlr, upd),
-        },
-      ];
-    case 'drift-step':
-      return [
-        {
-          what: 'survivability against the drift step (Fig. 5)',
-          paper: 'a larger step p always means a lower survivability (no value stated)',
-          ours: points.length > 0 ? 'see the values below' : null,
-        },
-      ];
-    case 'learning-rate':
-      return [
-        {
-          what: 'survivability at the largest lr (Fig. 6)',
-          paper: 'decreases to 0 for every attack when the lr grows from 0.005 to 0.5',
-          ours: atEnd(points, 'max', upd),
-        },
-      ];
-    case 'learning-rate-accuracy':
-      return [
-        {
-          what: 'clean accuracy after 15 updates, smallest → largest lr (Fig. 7)',
-          paper: 'MNIST 99% → 91%; CIFAR-10 92% → 60% (lr 0.005 → 0.5)',
-          ours: points.length > 0 ? `${atEnd(points, 'min', pct)}; ${atEnd(points, 'max', pct)}` : null,
-        },
-      ];
-    case 'persistent':
-      return [
-        {
-          what: 'SGD (Fig. 11)',
-          paper: 'poisoning more updates usually survives longer, with no guarantee (no value stated)',
-          ours: sgd.length > 0 ? 'see the values below' : null,
-        },
-        {
-          what: 'STLR max 0.5 (Fig. 12)',
-          paper: 'stays 0 for persistent poisoning',
-          ours: largest(stlr, upd),
-        },
-      ];
-    case 'epochs':
-      return [
-        {
-          what: '5 → 20 epochs per update (Fig. 13)',
-          paper:
-            'reduces survivability in most cases, by little, at several times the cost (no value stated)',
-          ours: points.length > 0 ? 'see the values below' : null,
-        },
-      ];
-    default:
-      return [];
-  }
+  const defs = Object.hasOwn(METRIC_ROWS, key) ? METRIC_ROWS[key] : [];
+  const selection: Selection = {
+    all: points,
+    sgd: points.filter((p) => !isStlr(p)),
+    stlr: points.filter(isStlr),
+  };
+  return defs.map((d) => ({ what: d.what, paper: d.paper, ours: d.ours(selection) }));
 }
 
 /** A "what / paper / ours" Markdown table; empty when there is no row. */

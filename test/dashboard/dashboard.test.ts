@@ -207,6 +207,18 @@ test('the dashboard follows the live loop and drives it', { timeout: 300_000 }, 
   });
 
   await step('pause, run a cycle, switch to STLR and roll back from the controls', async () => {
+    // A user alias on the oldest version; the pause below reloads the registry, aliases included.
+    const registry = await apiCall<{ versions: { version: number; status: string }[] }>(
+      service.url,
+      '/api/models',
+    );
+    const aliased = Math.min(
+      ...registry.versions.filter((v) => v.status !== 'rejected').map((v) => v.version),
+    );
+    await apiCall(service.url, '/admin/aliases/known-good', {
+      method: 'PUT',
+      body: JSON.stringify({ version: aliased }),
+    });
     await page.click('#toggle-pause');
     await page.waitForSelector('#paused:not([hidden])', WAIT);
     await page.waitForSelector('#phase[data-phase="idle"]', WAIT);
@@ -231,12 +243,34 @@ test('the dashboard follows the live loop and drives it', { timeout: 300_000 }, 
     const state = await apiCall<{ lastCycle: { schedule: string } }>(service.url, '/api/state');
     assert.match(state.lastCycle.schedule, /^stlr:/, 'the update ran with the schedule chosen in the page');
 
-    const target = String(before.promoted[0]);
+    // An option of a closed select is attached, never visible.
+    await page.waitForSelector('#rollback-version optgroup[label="Aliases"] option[value="known-good"]', {
+      ...WAIT,
+      state: 'attached',
+    });
+    assert.equal(
+      await page.textContent('#rollback-version option[value="known-good"]'),
+      `@known-good → v${aliased}`,
+    );
+    await page.selectOption('#rollback-version', 'known-good');
+    const posted = page.waitForRequest((r) => r.url().endsWith('/admin/rollback') && r.method() === 'POST');
+    await page.click('#rollback-form button[type=submit]');
+    assert.deepEqual((await posted).postDataJSON(), { version: 'known-good' });
+    const byAlias = page.locator('#rollback-message.ok');
+    await byAlias.waitFor(WAIT);
+    assert.match((await byAlias.textContent()) ?? '', new RegExp(`v${aliased} is served again`));
+    await page.waitForFunction(
+      (v) => document.getElementById('kpi-version')?.textContent === `v${v}`,
+      aliased,
+      WAIT,
+    );
+
+    // Then by number, to another version than the alias's.
+    const target = String(before.promoted.find((v) => v !== aliased));
     await page.selectOption('#rollback-version', target);
     await page.click('#rollback-form button[type=submit]');
-    const rolled = page.locator('#rollback-message.ok');
-    await rolled.waitFor(WAIT);
-    assert.match((await rolled.textContent()) ?? '', new RegExp(`v${target} is served again`));
+    // The alias's answer is still shown until this one replaces it.
+    await page.locator('#rollback-message.ok', { hasText: `v${target} is served again` }).waitFor(WAIT);
     await page.waitForFunction(
       (v) => document.getElementById('kpi-version')?.textContent === `v${v}`,
       target,

@@ -1,14 +1,14 @@
 /**
- * Runs the real service (`npm start`'s command) as a child process in its own process group,
- * and headless Debian Chromium through playwright-core, for the dashboard's browser test.
+ * Runs the real service (`npm start`'s command) as a child process in its own process group
+ * (test/helpers/service-process.ts), and headless Debian Chromium through playwright-core,
+ * for the dashboard's browser test.
  */
-import { spawn, type ChildProcess } from 'node:child_process';
 import { existsSync, mkdtempSync, rmSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { chromium, type BrowserContext } from 'playwright-core';
+import { spawnService, type ServiceProcess } from '../helpers/service-process.ts';
 
 export const REPO_ROOT = fileURLToPath(new URL('../../', import.meta.url));
 export const ADMIN_TOKEN = 'dashboard-test-token-0123456789';
@@ -16,7 +16,6 @@ export const CHROMIUM = '/usr/bin/chromium';
 
 /** Small data and a 2 s cron so that cycles finish and arrive while the page is open. */
 const FAST_ENV = {
-  HOST: '127.0.0.1',
   LOG_LEVEL: 'warn',
   CYCLE_INTERVAL_SECONDS: '2',
   F0_EPOCHS: '1',
@@ -29,84 +28,9 @@ const FAST_ENV = {
   SCAN_EVERY: '0',
 };
 
-export async function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const address = server.address();
-      const port = typeof address === 'object' && address ? address.port : 0;
-      server.close(() => resolve(port));
-    });
-  });
-}
-
-export interface ChildService {
-  url: string;
-  /** stdout and stderr so far, for failure messages. */
-  output(): string;
-  stop(): Promise<void>;
-}
-
 /** Starts `node --import tsx services/main.ts` and waits until /readyz answers 200. */
-export async function startServiceProcess(readyWithinMs = 180_000): Promise<ChildService> {
-  const port = await freePort();
-  const dataDir = mkdtempSync(join(tmpdir(), 'permanence-dash-data-'));
-  const child: ChildProcess = spawn(process.execPath, ['--import', 'tsx', 'services/main.ts'], {
-    cwd: REPO_ROOT,
-    env: { ...process.env, ...FAST_ENV, PORT: String(port), DATA_DIR: dataDir, ADMIN_TOKEN },
-    // Its own process group, so stop() also ends the training worker thread's process tree.
-    detached: true,
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
-  let log = '';
-  const keep = (chunk: Buffer) => {
-    log = (log + chunk.toString()).slice(-20_000);
-  };
-  child.stdout?.on('data', keep);
-  child.stderr?.on('data', keep);
-  const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
-
-  const stop = async () => {
-    if (child.exitCode === null && child.signalCode === null && child.pid) {
-      try {
-        process.kill(-child.pid, 'SIGTERM');
-      } catch {
-        // Already gone.
-      }
-      const killed = await Promise.race([exited.then(() => true), sleep(10_000).then(() => false)]);
-      if (!killed) {
-        try {
-          process.kill(-child.pid, 'SIGKILL');
-        } catch {
-          // Already gone.
-        }
-        await exited;
-      }
-    }
-    rmSync(dataDir, { recursive: true, force: true });
-  };
-
-  const url = `http://127.0.0.1:${port}`;
-  const deadline = Date.now() + readyWithinMs;
-  for (;;) {
-    if (child.exitCode !== null) {
-      await stop();
-      throw new Error(`the service exited with ${child.exitCode} before it was ready:\n${log}`);
-    }
-    try {
-      const response = await fetch(`${url}/readyz`);
-      if (response.status === 200) break;
-    } catch {
-      // Not listening yet.
-    }
-    if (Date.now() > deadline) {
-      await stop();
-      throw new Error(`the service was not ready within ${readyWithinMs / 1000} s:\n${log}`);
-    }
-    await sleep(500);
-  }
-  return { url, output: () => log, stop };
+export async function startServiceProcess(readyWithinMs = 180_000): Promise<ServiceProcess> {
+  return spawnService({ ...FAST_ENV, ADMIN_TOKEN }, { readyWithinMs });
 }
 
 export interface Browser {

@@ -27,6 +27,7 @@ interface StoreModule {
   chartMarkers(store: unknown): { x: number; kind: string; label: string }[];
   applyScanHistory(store: unknown, history: unknown): void;
   servedScans(store: unknown): { at: string; anomalyIndex: number }[];
+  userAliases(store: unknown): { alias: string; version: number }[];
   replaySeries(store: unknown): {
     id: string;
     policy: string;
@@ -129,6 +130,39 @@ test('a rollback is inferred from the registry where a parent is not the version
   const marks = Object.values(m.timelineSeries(store).marks).flat().length;
   m.applyModels(store, snapshot);
   assert.equal(Object.values(m.timelineSeries(store).marks).flat().length, marks);
+});
+
+test("userAliases: the users' aliases by name with their versions, not champion or previous", async () => {
+  const m = await store$;
+  const store = m.createStore();
+  const withAliases = (version: number, aliases: string[]) => ({
+    ...manifest(version, version - 1, null),
+    aliases,
+  });
+  m.applyModels(store, {
+    versions: [
+      withAliases(1, ['known-good']),
+      withAliases(2, ['previous', 'baseline']),
+      withAliases(3, ['champion']),
+    ],
+  });
+  assert.deepEqual(m.userAliases(store), [
+    { alias: 'baseline', version: 2 },
+    { alias: 'known-good', version: 1 },
+  ]);
+  // An alias moved by PUT /admin/aliases/:alias: the next snapshot lists it at its new version only.
+  m.applyModels(store, {
+    versions: [
+      withAliases(1, []),
+      withAliases(2, ['previous', 'baseline']),
+      withAliases(3, ['champion', 'known-good']),
+    ],
+  });
+  assert.deepEqual(m.userAliases(store), [
+    { alias: 'baseline', version: 2 },
+    { alias: 'known-good', version: 3 },
+  ]);
+  assert.deepEqual(m.userAliases(m.createStore()), []);
 });
 
 test('a finished cycle adds its version to the accuracy and ASR series', async () => {

@@ -11,29 +11,18 @@ import { currentBackend } from '../../sim/backend/loader.ts';
 import { replay } from '../../sim/replay/engine.ts';
 import { loadHistory } from '../../sim/replay/history.ts';
 import { parseReplayPolicy } from '../../sim/replay/policy.ts';
+import { recordLiveHistory } from '../helpers/live-history.ts';
 import { startTestService } from '../services/helpers/service.ts';
 
 test('replaying 4 recorded live cycles with the recorded policy gives identical accuracy and ASR', async () => {
   const service = await startTestService({ SCHEDULE: 'sgd:0.03' });
   try {
-    await service.ready;
-    const campaign = await service.loop.createCampaign({
-      trigger: { kind: 'badnets' },
-      ratio: 0.2,
-      target: 0,
-      mode: 'persistent',
-      cycles: 2,
+    const recorded = await recordLiveHistory(service, {
+      cycles: 4,
+      campaign: { before: 0, mode: 'persistent', cycles: 2 },
     });
-    const live = [];
-    for (let i = 0; i < 4; i++) {
-      const report = await service.loop.runCycle('admin');
-      assert.ok('outcome' in report && report.outcome === 'success', JSON.stringify(report));
-      live.push({
-        version: report.version,
-        acc: report.evaluation?.cleanAccuracy,
-        asr: report.evaluation?.asr[campaign.id],
-      });
-    }
+    const { campaign } = recorded;
+    const live = recorded.cycles.map((c) => ({ version: c.version, acc: c.cleanAccuracy, asr: c.asr }));
     const history = await loadHistory(historySource(service.store), service.loop.name, { from: 2 });
     assert.deepEqual(
       history.versions.map((v) => v.version),
@@ -47,7 +36,7 @@ test('replaying 4 recorded live cycles with the recorded policy gives identical 
       same.rows.map((r) => ({
         version: r.version,
         acc: r.counterfactual.cleanAccuracy,
-        asr: r.counterfactual.asr[campaign.id],
+        asr: r.counterfactual.asr[campaign],
       })),
       live,
     );
@@ -55,7 +44,7 @@ test('replaying 4 recorded live cycles with the recorded policy gives identical 
       same.rows.map((r) => r.recorded.cleanAccuracy),
       live.map((l) => l.acc),
     );
-    assert.equal(same.summary.campaign, campaign.id);
+    assert.equal(same.summary.campaign, campaign);
     assert.equal(same.summary.lastPoisonedVersion, 3);
     assert.equal(same.summary.accuracyCost, 0);
     assert.deepEqual(same.references, [1, 2, 3, 4, 5]);
@@ -65,7 +54,7 @@ test('replaying 4 recorded live cycles with the recorded policy gives identical 
       stlr.rows.map((r) => r.counterfactual.schedule),
       ['sgd:0.03', 'stlr:0.5:0.1', 'stlr:0.5:0.1', 'stlr:0.5:0.1'],
     );
-    assert.equal(stlr.rows[0].counterfactual.asr[campaign.id], live[0].asr);
+    assert.equal(stlr.rows[0].counterfactual.asr[campaign], live[0].asr);
     assert.notEqual(stlr.rows[1].counterfactual.cleanAccuracy, live[1].acc);
   } finally {
     await service.dispose();

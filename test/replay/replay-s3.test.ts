@@ -11,6 +11,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { test } from 'node:test';
 import { S3ModelStore } from '../../services/registry/s3-store.ts';
+import { recordLiveHistory } from '../helpers/live-history.ts';
 import { S3_CREDENTIALS, startS3rver } from '../services/helpers/s3rver.ts';
 import { startTestService } from '../services/helpers/service.ts';
 
@@ -31,17 +32,10 @@ test('permanence replay s3://<bucket> reproduces a history recorded on S3', asyn
   const service = await startTestService({}, { store });
   let campaign = '';
   try {
-    await service.ready;
-    campaign = (
-      await service.loop.createCampaign({
-        trigger: { kind: 'badnets' },
-        ratio: 0.2,
-        target: 0,
-        mode: 'one-shot',
-        cycles: 1,
-      })
-    ).id;
-    for (let i = 0; i < 2; i++) await service.loop.runCycle('admin');
+    ({ campaign } = await recordLiveHistory(service, {
+      cycles: 2,
+      campaign: { before: 0, mode: 'one-shot', cycles: 1 },
+    }));
   } finally {
     await service.dispose();
   }

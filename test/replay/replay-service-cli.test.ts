@@ -12,6 +12,7 @@ import { join } from 'node:path';
 import { after, before, test } from 'node:test';
 import { EXPERIENCE_FILE, MODEL_FILE } from '../../sim/models/version-layout.ts';
 import { replayReferences } from '../../sim/replay/output.ts';
+import { recordLiveHistory } from '../helpers/live-history.ts';
 import {
   adminHeaders,
   metricValue,
@@ -25,18 +26,11 @@ let campaign = '';
 
 before(async () => {
   service = await startTestService();
-  await service.ready;
-  campaign = (
-    await service.loop.createCampaign({
-      trigger: { kind: 'badnets' },
-      ratio: 0.2,
-      target: 0,
-      mode: 'one-shot',
-      cycles: 1,
-    })
-  ).id;
   // v2 (poisoned), v3, v4.
-  for (let i = 0; i < 3; i++) await service.loop.runCycle('admin');
+  ({ campaign } = await recordLiveHistory(service, {
+    cycles: 3,
+    campaign: { before: 0, mode: 'one-shot', cycles: 1 },
+  }));
   const model = (await service.store.loadVersion(service.loop.name, 4)).files[MODEL_FILE];
   // v5: a version written before recording existed; v6: one whose record is not JSON.
   await service.store.saveVersion(service.loop.name, {

@@ -4,45 +4,29 @@
  * and the drift step resumes. Ends with SIGTERM, which must exit 0.
  */
 import assert from 'node:assert/strict';
-import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdtemp, rm } from 'node:fs/promises';
-import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, it } from 'node:test';
 import { FsModelStore } from '../../services/registry/fs-store.ts';
+import { spawnService, type ServiceProcess } from '../helpers/service-process.ts';
 import { adminHeaders, FAST_ENV, waitFor } from './helpers/service.ts';
 
-const MAIN = new URL('../../services/main.ts', import.meta.url).pathname;
 const MODEL = 'live-mnist';
 let dataDir = '';
-let child: ChildProcess | undefined;
+let service: ServiceProcess | undefined;
 
 after(async () => {
-  if (child && child.exitCode === null) child.kill('SIGKILL');
+  await service?.kill();
   if (dataDir) await rm(dataDir, { recursive: true, force: true });
 });
 
-async function freePort(): Promise<number> {
-  const server = createServer();
-  await new Promise<void>((r) => server.listen(0, '127.0.0.1', () => r()));
-  const port = (server.address() as { port: number }).port;
-  await new Promise((r) => server.close(r));
-  return port;
-}
-
-function start(port: number, env: Record<string, string> = {}): ChildProcess {
-  return spawn(process.execPath, ['--import', 'tsx', MAIN], {
-    env: {
-      ...process.env,
-      ...FAST_ENV,
-      PORT: String(port),
-      DATA_DIR: dataDir,
-      CYCLE_INTERVAL_SECONDS: '1',
-      ...env,
-    },
-    stdio: ['ignore', 'ignore', 'ignore'],
-  });
+/** The service on a 1 s cycle, on `dataDir` (which outlives it); ready when /api/state says so. */
+function start(): Promise<ServiceProcess> {
+  return spawnService(
+    { ...FAST_ENV, CYCLE_INTERVAL_SECONDS: '1' },
+    { dataDir, isReady: async (url) => (await state(url))?.ready === true },
+  );
 }
 
 interface State {
@@ -55,18 +39,12 @@ interface State {
   campaigns: { id: string; status: string; cycles: number }[];
 }
 
-async function state(port: number): Promise<State | undefined> {
+async function state(url: string): Promise<State | undefined> {
   try {
-    return (await (await fetch(`http://127.0.0.1:${port}/api/state`)).json()) as State;
+    return (await (await fetch(`${url}/api/state`)).json()) as State;
   } catch {
     return undefined;
   }
-}
-
-async function killHard(p: ChildProcess): Promise<void> {
-  const exited = new Promise((r) => p.once('exit', r));
-  p.kill('SIGKILL');
-  await exited;
 }
 
 /** Every promoted version is still complete and verified; returns the pointer. */
@@ -81,9 +59,15 @@ async function verifyRegistry(promotedSeen: Set<number>) {
   return pointer;
 }
 
+async function ready(svc: ServiceProcess): Promise<State> {
+  return waitFor(async () => {
+    const s = await state(svc.url);
+    return s?.ready ? s : undefined;
+  }, 'ready');
+}
+
 it('survives kill -9 mid-cycle and resumes the promoted version and step', async () => {
   dataDir = await mkdtemp(join(tmpdir(), 'permanence-crash-'));
-  const port = await freePort();
   const promotedSeen = new Set<number>();
   // Kill while training, then while the step has just moved (saving/promoting), then while training again.
   const killWhen: ((s: State, before: State) => boolean)[] = [
@@ -92,22 +76,19 @@ it('survives kill -9 mid-cycle and resumes the promoted version and step', async
     (s) => s.phase === 'training',
   ];
   let before: State | undefined;
+  const svc = (service = await start());
   for (const shouldKill of killWhen) {
-    child = start(port);
-    const ready = await waitFor(async () => {
-      const s = await state(port);
-      return s?.ready ? s : undefined;
-    }, 'ready');
+    if (before) await svc.restart();
+    const entry = await ready(svc);
     if (before) {
       const pointer = await verifyRegistry(promotedSeen);
-      assert.equal(ready.model?.version, pointer.version, 'serves the last promoted version');
-      assert.equal(ready.step, pointer.step, 'resumes the recorded step');
-      assert.ok(ready.step >= before.step, 'the step never goes back');
+      assert.equal(entry.model?.version, pointer.version, 'serves the last promoted version');
+      assert.equal(entry.step, pointer.step, 'resumes the recorded step');
+      assert.ok(entry.step >= before.step, 'the step never goes back');
     }
-    const entry = ready;
     await waitFor(
       async () => {
-        const s = await state(port);
+        const s = await state(svc.url);
         if (s?.model) promotedSeen.add(s.model.version);
         return s && shouldKill(s, entry) ? s : undefined;
       },
@@ -115,31 +96,26 @@ it('survives kill -9 mid-cycle and resumes the promoted version and step', async
       3000,
       20,
     );
-    await killHard(child);
+    await svc.kill();
     const pointer = await verifyRegistry(promotedSeen);
     before = { ...entry, phase: 'killed', step: pointer.step, model: { version: pointer.version } };
   }
 
   // A clean restart finishes at least one more cycle, then SIGTERM exits 0.
-  child = start(port);
-  const resumed = await waitFor(async () => {
-    const s = await state(port);
-    return s?.ready ? s : undefined;
-  }, 'ready after the last kill');
+  await svc.restart();
+  const resumed = await ready(svc);
   assert.equal(resumed.model?.version, before?.model?.version);
   await waitFor(async () => {
-    const s = await state(port);
+    const s = await state(svc.url);
     return s && s.step > resumed.step ? s : undefined;
   }, 'a cycle after restart');
-  const exited = new Promise<number | null>((r) => child!.once('exit', (code) => r(code)));
-  child.kill('SIGTERM');
-  assert.equal(await exited, 0);
+  assert.equal(await svc.stop(), 0);
   const final = await verifyRegistry(promotedSeen);
   assert.ok(final.step > resumed.step - 1);
 });
 
-async function admin(port: number, method: string, path: string, body?: unknown): Promise<Response> {
-  const res = await fetch(`http://127.0.0.1:${port}/admin${path}`, {
+async function admin(svc: ServiceProcess, method: string, path: string, body?: unknown): Promise<Response> {
+  const res = await fetch(`${svc.url}/admin${path}`, {
     method,
     headers: adminHeaders(),
     body: body === undefined ? undefined : JSON.stringify(body),
@@ -148,28 +124,19 @@ async function admin(port: number, method: string, path: string, body?: unknown)
   return res;
 }
 
-async function ready(port: number): Promise<State> {
-  return waitFor(async () => {
-    const s = await state(port);
-    return s?.ready ? s : undefined;
-  }, 'ready');
-}
-
 it('resumes the schedule, pause and campaigns after kill -9; a changed SCHEDULE wins', async () => {
   await rm(dataDir, { recursive: true, force: true });
   dataDir = await mkdtemp(join(tmpdir(), 'permanence-operator-'));
-  const port = await freePort();
-  child = start(port);
-  await ready(port);
-  await admin(port, 'POST', '/pause', {});
-  await admin(port, 'PUT', '/schedule', { schedule: 'stlr:0.5' });
+  const svc = (service = await start());
+  await admin(svc, 'POST', '/pause', {});
+  await admin(svc, 'PUT', '/schedule', { schedule: 'stlr:0.5' });
   const campaign = (await (
-    await admin(port, 'POST', '/poison', { attack: 'blend', mode: 'persistent', cycles: 3 })
+    await admin(svc, 'POST', '/poison', { attack: 'blend', mode: 'persistent', cycles: 3 })
   ).json()) as { id: string };
-  await killHard(child);
+  await svc.kill();
 
-  child = start(port);
-  const resumed = await ready(port);
+  await svc.restart();
+  const resumed = await ready(svc);
   assert.equal(resumed.paused, true, 'still paused');
   assert.match(resumed.schedule.operator, /^stlr:0.5/, 'run-time schedule kept');
   assert.deepEqual(
@@ -177,14 +144,12 @@ it('resumes the schedule, pause and campaigns after kill -9; a changed SCHEDULE 
     [[campaign.id, 'pending', 3]],
     'the campaign survived, not yet injected',
   );
-  await killHard(child);
+  await svc.kill();
 
-  child = start(port, { SCHEDULE: 'sgd:0.01' });
-  const reconfigured = await ready(port);
+  await svc.restart({ SCHEDULE: 'sgd:0.01' });
+  const reconfigured = await ready(svc);
   assert.equal(reconfigured.schedule.operator, 'sgd:0.01', 'the new SCHEDULE replaces the stored choice');
   assert.equal(reconfigured.paused, true);
   assert.equal(reconfigured.campaigns[0]?.id, campaign.id);
-  const exited = new Promise<number | null>((r) => child!.once('exit', (code) => r(code)));
-  child.kill('SIGTERM');
-  assert.equal(await exited, 0);
+  assert.equal(await svc.stop(), 0);
 });

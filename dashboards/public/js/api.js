@@ -114,6 +114,7 @@ export const api = {
   scan: () => admin('POST', '/admin/scan'),
   pause: () => admin('POST', '/admin/pause'),
   resume: () => admin('POST', '/admin/resume'),
+  /** version: a number, or a reference the service resolves (an alias such as `previous`). */
   rollback: (version) => admin('POST', '/admin/rollback', { version }),
   /** kind: sgd|stlr; lr: the learning rate (SGD) or the maximum one (STLR). */
   setSchedule: (kind, lr) => admin('PUT', '/admin/schedule', { schedule: `${kind}:${lr}` }),

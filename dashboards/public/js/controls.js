@@ -164,15 +164,17 @@ export function setupControls({ refresh, isPaused }) {
 
   $('rollback-form').addEventListener('submit', (event) => {
     event.preventDefault();
-    const version = Number($('rollback-version').value);
-    if (!version) {
+    const choice = $('rollback-version').value;
+    if (!choice) {
       show('rollback-message', 'choose a version to roll back to', 'error');
       return;
     }
+    // A version number, or a user alias's name (the service resolves it).
+    const ref = /^\d+$/.test(choice) ? Number(choice) : choice;
     void act(
       event.submitter,
       'rollback-message',
-      () => api.rollback(version),
+      () => api.rollback(ref),
       (p) => `v${p.version} is served again (drift step stays ${p.step}).`,
     );
   });

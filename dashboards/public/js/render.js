@@ -14,6 +14,7 @@ import {
   orderedCampaigns,
   percent,
   servedScans,
+  userAliases,
 } from './store.js';
 
 const $ = (id) => document.getElementById(id);
@@ -338,6 +339,8 @@ function renderRollbackOptions(store) {
   const versions = [...store.versions.values()]
     .filter((v) => v.status !== 'rejected' && v.createdAt)
     .sort((a, b) => b.version - a.version);
+  const aliases = userAliases(store);
+  // The alias notes are in the key: an alias that moves redraws the list.
   const key = versions.map((v) => `${v.version}${aliasNote(v)}`).join(',') + `|${served}`;
   if (select.dataset.key === key) return;
   const chosen = select.value;
@@ -349,12 +352,29 @@ function renderRollbackOptions(store) {
       `v${v.version} · drift step ${v.step}${Number.isFinite(v.cleanAccuracy) ? ` · ${percent(v.cleanAccuracy)}` : ''}${v.version === served ? ' (served)' : ''}${aliasNote(v)}`,
     ),
   );
-  select.replaceChildren(
-    el('option', { value: '' }, options.length ? 'Choose a version…' : 'No version yet'),
-    ...options,
+  // A user alias is sent as its name: the service resolves it when the rollback runs.
+  const aliasOptions = aliases.map((a) =>
+    el(
+      'option',
+      { value: a.alias, disabled: a.version === served, selected: a.alias === chosen },
+      `@${a.alias} → v${a.version}${a.version === served ? ' (served)' : ''}`,
+    ),
   );
-  if (chosen && versions.some((v) => String(v.version) === chosen && v.version !== served))
-    select.value = chosen;
+  select.replaceChildren(
+    el(
+      'option',
+      { value: '' },
+      options.length ? `Choose a version${aliasOptions.length ? ' or an alias' : ''}…` : 'No version yet',
+    ),
+    ...(aliasOptions.length
+      ? [el('optgroup', { label: 'Versions' }, options), el('optgroup', { label: 'Aliases' }, aliasOptions)]
+      : options),
+  );
+  const selectable = [
+    ...versions.filter((v) => v.version !== served).map((v) => String(v.version)),
+    ...aliases.filter((a) => a.version !== served).map((a) => a.alias),
+  ];
+  if (chosen && selectable.includes(chosen)) select.value = chosen;
 }
 
 /** Versions a replay can start from (every stored one), newest first. */

@@ -156,6 +156,24 @@ export function applyModels(store, models) {
   }
 }
 
+/** Aliases the registry moves itself on promotion (services/registry/aliases.ts); the rest are the users'. */
+const REGISTRY_ALIASES = new Set(['champion', 'previous']);
+
+/**
+ * The users' aliases (PUT /admin/aliases/:alias) and the version each names, by name, as
+ * GET /api/models lists them on the versions; POST /admin/rollback takes the name.
+ */
+export function userAliases(store) {
+  const named = new Map();
+  const newestFirst = [...store.versions.values()].sort((a, b) => b.version - a.version);
+  for (const v of newestFirst)
+    for (const alias of v.aliases ?? [])
+      if (!REGISTRY_ALIASES.has(alias) && !named.has(alias)) named.set(alias, v.version);
+  return [...named]
+    .map(([alias, version]) => ({ alias, version }))
+    .sort((a, b) => a.alias.localeCompare(b.alias));
+}
+
 /** Applies one version's scan history (GET /api/models/:version/scans): the anomaly chart and the history panel. */
 export function applyScanHistory(store, history) {
   const version = history?.version;
