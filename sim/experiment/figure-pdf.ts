@@ -77,7 +77,10 @@ export function svgToPdf(svg: string, options: PdfOptions = {}): Promise<Buffer>
   SVGtoPDF(doc as unknown as typeof PDFDocument, pdfSafeSvg(svg), 0, 0, {
     width: size[0],
     height: size[1],
-    fontCallback: (_family, bold, italic) => fontFace(bold, italic),
+    fontCallback: (_family, bold, italic, face) => {
+      face.fauxItalic = italic; // slanted by svg-to-pdfkit
+      return fontFace(bold);
+    },
     warningCallback: (w) => warnings.push(w),
   });
   if (warnings.length > 0) throw new Error(`svg-to-pdfkit: ${warnings.join('; ')}`);
