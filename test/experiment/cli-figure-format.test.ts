@@ -1,4 +1,4 @@
-/** `permanence plot --format`: writes exactly the formats listed; a bad list is a usage error. */
+/** `--format` of plot, run and report: exactly the formats listed; a bad list is a usage error. */
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
 import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
@@ -11,10 +11,9 @@ const run = mkdtempSync(join(tmpdir(), 'plot-format-'));
 after(() => rmSync(run, { recursive: true, force: true }));
 writeFileSync(join(run, 'results.json'), JSON.stringify(timelineFixture(false)));
 
-const plot = (...args: string[]) =>
-  spawnSync(process.execPath, ['bin/permanence.mjs', 'plot', run, '--title', 'fixture', ...args], {
-    encoding: 'utf8',
-  });
+const cli = (...args: string[]) =>
+  spawnSync(process.execPath, ['bin/permanence.mjs', ...args], { encoding: 'utf8' });
+const plot = (...args: string[]) => cli('plot', run, '--title', 'fixture', ...args);
 const plots = () => readdirSync(run).filter((f) => f.startsWith('plot.'));
 
 test('--format pdf writes plot.pdf only; the default writes plot.svg and plot.png', () => {
@@ -35,4 +34,16 @@ test('an unknown format exits 2 before drawing anything', () => {
   assert.equal(r.status, 2);
   assert.match(r.stderr, /--format takes a comma-separated list of svg, png, pdf; got 'eps'/);
   assert.ok(!plots().includes('plot.svg'));
+});
+
+test('run and report refuse an unknown format with exit 2, before training or reading the sweep', () => {
+  for (const args of [
+    ['run', '--format', 'png,gif', '--out', join(run, 'never')],
+    ['report', join(run, 'no-sweep'), '--format', 'gif'],
+  ]) {
+    const r = cli(...args);
+    assert.equal(r.status, 2, `${args.join(' ')}: ${r.stderr}`);
+    assert.match(r.stderr, /--format takes a comma-separated list of svg, png, pdf; got 'gif'/);
+  }
+  assert.ok(!readdirSync(run).includes('never'));
 });
