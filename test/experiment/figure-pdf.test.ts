@@ -147,9 +147,9 @@ for (const figure of FIGURES) {
     assert.deepEqual([rendered.width, rendered.height], [2 * width, 2 * height]);
     const ink = png.dark.reduce((s, v) => s + v, 0);
     assert.ok(ink > 0.01 * png.dark.length, `${ink} dark pixels: the PNG is not blank`);
-    // resvg and poppler anti-alias differently: 1 px of slack. Measured on this figure with
-    // the text left out, 31 % stay unmatched; with solid lines for the dashed ones, 4 %;
-    // without the legend's labels, 3 % (docs/figures.md).
+    // resvg and poppler anti-alias differently: 1 px of slack. Measured on these two figures:
+    // 0.000 % as written; 31-32 % with the text left out, 3.7-4.5 % with the dashed series
+    // drawn solid, 2.6-3.4 % without the legend's labels (docs/figures.md).
     const unmatched = unmatchedDark(rendered, png, 1);
     assert.ok(unmatched < 0.01, `${(100 * unmatched).toFixed(2)} % of the dark pixels unmatched`);
   });
