@@ -3,7 +3,7 @@ import {
   FIGURE_FORMATS,
   parseFigureFormats,
   type FigureFormat,
-} from '../experiment/figure-formats.ts';
+} from '../figure-formats.ts';
 import { usage } from './usage.ts';
 
 /** `--format` of the commands that draw figures (run, plot, report): flag, help, default. */

@@ -3,7 +3,7 @@ import { existsSync } from 'node:fs';
 import type { TopLevelSpec } from 'vega-lite';
 import { writeAtomic } from './run-folder.ts';
 import { FIGURE_FONT_FILES } from './figure-fonts.ts';
-import { DEFAULT_FIGURE_FORMATS, type FigureFormat } from './figure-formats.ts';
+import { DEFAULT_FIGURE_FORMATS, type FigureFormat } from '../figure-formats.ts';
 import { FIGURE_FONT, renderSvg } from './plot.ts';
 
 // resvg draws no glyph for a family it cannot find: load the figures' font by file when the

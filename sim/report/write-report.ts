@@ -1,7 +1,7 @@
 import { stringify } from 'csv-stringify/sync';
 import { join, relative } from 'node:path';
 import { writeFigure } from '../experiment/figure-files.ts';
-import { DEFAULT_FIGURE_FORMATS, type FigureFormat } from '../experiment/figure-formats.ts';
+import { DEFAULT_FIGURE_FORMATS, type FigureFormat } from '../figure-formats.ts';
 import { dodgeCoinciding, plural, seedsLabel, timelineCaption } from '../experiment/figure-style.ts';
 import { writeAtomic } from '../experiment/run-folder.ts';
 import { describeDrift } from '../drift/index.ts';

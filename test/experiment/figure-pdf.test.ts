@@ -12,7 +12,7 @@ import { after, test } from 'node:test';
 import type { TopLevelSpec } from 'vega-lite';
 import { sourceDate, writeFigure } from '../../sim/experiment/figure-files.ts';
 import { fontFace } from '../../sim/experiment/figure-fonts.ts';
-import { parseFigureFormats } from '../../sim/experiment/figure-formats.ts';
+import { parseFigureFormats } from '../../sim/figure-formats.ts';
 import { pdfDashArray, pdfSafeSvg, svgSize, svgToPdf } from '../../sim/experiment/figure-pdf.ts';
 import { renderSvg, timelineSpec } from '../../sim/experiment/plot.ts';
 import { timelinesSpec, type TimelineRow } from '../../sim/report/specs.ts';

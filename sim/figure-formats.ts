@@ -1,5 +1,5 @@
-// Kept apart from figure-files.ts, which loads vega, resvg and pdfkit: the CLI's help text
-// and flag checks use these before any of that loads.
+// Kept apart from sim/experiment/ (figure-files.ts loads vega, resvg and pdfkit): the CLI's
+// start-up bundle, which prints --help, takes these and nothing of sim/experiment.
 
 /** The formats a figure can be written in (docs/figures.md). */
 export const FIGURE_FORMATS = ['svg', 'png', 'pdf'] as const;
