@@ -32,16 +32,7 @@ async function encode(svg: string, format: FigureFormat): Promise<string | Buffe
   if (format === 'png') return svgToPng(svg);
   // pdfkit loads only when a PDF is asked for.
   const { svgToPdf } = await import('./figure-pdf.ts');
-  return svgToPdf(svg, { creationDate: sourceDate() });
-}
-
-/**
- * SOURCE_DATE_EPOCH (seconds; reproducible-builds.org) as the PDF's date when set, so that a
- * rebuilt PDF is byte for byte the same; otherwise now.
- */
-export function sourceDate(env: NodeJS.ProcessEnv = process.env): Date {
-  const epoch = env.SOURCE_DATE_EPOCH;
-  return epoch !== undefined && /^\d+$/.test(epoch) ? new Date(Number(epoch) * 1000) : new Date();
+  return svgToPdf(svg);
 }
 
 /** Writes `<base>.<format>` for each format (default SVG and PNG); returns the paths written. */

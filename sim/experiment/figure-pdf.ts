@@ -42,8 +42,17 @@ export function pdfSafeSvg(svg: string): string {
   );
 }
 
+/**
+ * SOURCE_DATE_EPOCH (seconds; reproducible-builds.org) as the PDF's date when set, so that a
+ * rebuilt PDF is byte for byte the same; otherwise now.
+ */
+export function sourceDate(env: NodeJS.ProcessEnv = process.env): Date {
+  const epoch = env.SOURCE_DATE_EPOCH;
+  return epoch !== undefined && /^\d+$/.test(epoch) ? new Date(Number(epoch) * 1000) : new Date();
+}
+
 export interface PdfOptions {
-  /** Stored as the PDF's CreationDate; fixed, the same SVG gives the same bytes. */
+  /** Stored as the PDF's CreationDate (default `sourceDate()`); fixed, the same SVG gives the same bytes. */
   readonly creationDate?: Date;
 }
 
@@ -63,7 +72,7 @@ export function svgToPdf(svg: string, options: PdfOptions = {}): Promise<Buffer>
   const doc = new PDFDocument({
     size,
     margin: 0,
-    info: { Creator: 'Permanence', CreationDate: options.creationDate ?? new Date() },
+    info: { Creator: 'Permanence', CreationDate: options.creationDate ?? sourceDate() },
   });
   for (const [face, file] of Object.entries(FIGURE_FONT_FILES)) doc.registerFont(face, file);
   const chunks: Buffer[] = [];
