@@ -2,8 +2,9 @@
 # Installs the system programs the test suite drives for real: promtool/Prometheus,
 # Alertmanager, headless Chromium, redis-server, docker-compose (config validation only),
 # Debian's PyTorch and torchvision (the crosscheck and differential tests) and oneDNN (the
-# native kernels, rebuilt here if npm install ran without it), and the DejaVu fonts the PNG
-# figures are drawn with.
+# native kernels, rebuilt here if npm install ran without it), the DejaVu fonts the PNG and
+# PDF figures are drawn with, and poppler-utils (pdfinfo, pdftotext, pdftoppm: the PDF
+# figure tests read and render the PDFs with them).
 # Runs as `pretest`; as root it uses apt-get, elsewhere it prints the exact command.
 set -euo pipefail
 
@@ -14,6 +15,10 @@ declare -A need=(
   [chromium]=chromium
   [redis-server]=redis-server
   [docker-compose]=docker-compose
+  [pdfinfo]=poppler-utils
+  [pdffonts]=poppler-utils
+  [pdftotext]=poppler-utils
+  [pdftoppm]=poppler-utils
 )
 
 # Libraries and Python modules, checked by a file they install.

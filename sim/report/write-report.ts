@@ -1,6 +1,7 @@
 import { stringify } from 'csv-stringify/sync';
 import { join, relative } from 'node:path';
 import { writeFigure } from '../experiment/figure-files.ts';
+import { DEFAULT_FIGURE_FORMATS, type FigureFormat } from '../figure-formats.ts';
 import { dodgeCoinciding, plural, seedsLabel, timelineCaption } from '../experiment/figure-style.ts';
 import { writeAtomic } from '../experiment/run-folder.ts';
 import { describeDrift } from '../drift/index.ts';
@@ -21,7 +22,7 @@ export interface ReportOutput {
 }
 
 /**
- * Writes <out>/report.md, <out>/figures/*.svg and *.png, and <out>/experiments.csv for a sweep folder:
+ * Writes <out>/report.md, <out>/figures/<name>.<format> (default SVG and PNG), and <out>/experiments.csv for a sweep folder:
  * every paper figure the sweep's cells allow, a table of all cells, the defense tables, and
  * the commands that made it.
  */
@@ -29,14 +30,15 @@ export async function writeReport(
   sweep: SweepData,
   out: string,
   reportCommand: string,
-  notes: readonly string[] = [],
+  options: { readonly formats?: readonly FigureFormat[]; readonly notes?: readonly string[] } = {},
 ): Promise<ReportOutput> {
   const { meta, index, experiments } = sweep;
+  const { formats = DEFAULT_FIGURE_FORMATS, notes = [] } = options;
   const figures: string[] = [];
   const sections: string[] = [];
-  // Each figure as SVG (print) and PNG (what the Markdown shows).
+  // Each figure in every format asked for; the Markdown shows the PNG.
   const svg = async (name: string, spec: Parameters<typeof writeFigure>[1]): Promise<string> => {
-    const paths = await writeFigure(join(out, 'figures', name), spec);
+    const paths = await writeFigure(join(out, 'figures', name), spec, formats);
     figures.push(...paths);
     const png = paths.find((p) => p.endsWith('.png')) ?? paths[0];
     return `![${name}](${relative(out, png)})`;

@@ -38,10 +38,13 @@ test(
     const report = cli(['report', out]);
     assert.equal(await report.exited, 0, report.lines.join('\n'));
     const md = await readFile(join(out, 'report', 'report.md'), 'utf8');
-    // --json: one document on stdout for scripts (progress, if any, goes to stderr).
-    const json = spawnSync(process.execPath, ['bin/permanence.mjs', 'report', out, '--json'], {
-      encoding: 'utf8',
-    });
+    // --json: one document on stdout for scripts (progress, if any, goes to stderr); --format
+    // adds a PDF of every figure.
+    const json = spawnSync(
+      process.execPath,
+      ['bin/permanence.mjs', 'report', out, '--json', '--format', 'svg,png,pdf'],
+      { encoding: 'utf8' },
+    );
     assert.equal(json.status, 0, json.stderr);
     const doc = JSON.parse(json.stdout) as {
       done: number;
@@ -52,6 +55,10 @@ test(
     assert.equal(doc.done, doc.total);
     assert.ok(doc.figures.length > 0);
     assert.equal(doc.files.report, join(out, 'report', 'report.md'));
+    const pdfs = doc.figures.filter((f) => f.endsWith('.pdf'));
+    assert.equal(3 * pdfs.length, doc.figures.length, doc.figures.join(' '));
+    for (const pdf of pdfs)
+      assert.equal((await readFile(pdf)).subarray(0, 5).toString('latin1'), '%PDF-', pdf);
     for (const heading of [
       'Fig. 2',
       'Fig. 10',

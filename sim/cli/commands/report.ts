@@ -1,5 +1,6 @@
 import type { Command } from 'commander';
 import { join } from 'node:path';
+import { figureFormats, FORMAT_DEFAULT, FORMAT_FLAG, FORMAT_HELP } from '../figure-format-flag.ts';
 import { UsageError } from '../usage.ts';
 
 export function registerReport(program: Command): void {
@@ -8,6 +9,7 @@ export function registerReport(program: Command): void {
     .description("Aggregate a sweep's seeds and draw the paper's figures it covers into a Markdown report.")
     .argument('<sweep-dir>', 'a folder written by permanence sweep')
     .option('-o, --out <dir>', 'where to write report.md and figures/ (default <sweep-dir>/report)')
+    .option(FORMAT_FLAG, FORMAT_HELP, FORMAT_DEFAULT)
     .option(
       '--note <text>',
       'a line to add under the header, e.g. the machine the sweep ran on (repeatable)',
@@ -19,9 +21,11 @@ export function registerReport(program: Command): void {
       'after',
       `
 Works on a sweep in progress too (it reports the finished jobs). Writes report.md,
-figures/*.svg, figures/*.png and experiments.csv.`,
+figures/*.svg, figures/*.png and experiments.csv; --format svg,png,pdf adds figures/*.pdf.
+report.md shows the PNGs (or, without png, the first format listed).`,
     )
-    .action(async (dir: string, flags: { out?: string; json?: boolean; note: string[] }) => {
+    .action(async (dir: string, flags: { out?: string; format: string; note: string[]; json?: boolean }) => {
+      const formats = figureFormats(flags.format);
       const { loadSweep } = await import('../../report/load.ts');
       const { writeReport } = await import('../../report/write-report.ts');
       const { planSweep } = await import('../../sweep/plan.ts');
@@ -34,7 +38,7 @@ figures/*.svg, figures/*.png and experiments.csv.`,
       const sweep = await loadSweep(dir);
       const out = flags.out ?? join(dir, 'report');
       const command = ['permanence', ...process.argv.slice(2)].join(' ');
-      const { figures } = await writeReport(sweep, out, command, flags.note);
+      const { figures } = await writeReport(sweep, out, command, { formats, notes: flags.note });
       const files = { report: join(out, 'report.md'), csv: join(out, 'experiments.csv') };
       if (flags.json) {
         const { done, total, failed } = sweep.index;

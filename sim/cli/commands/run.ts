@@ -7,6 +7,7 @@ import type { BackendName } from '../../backend/loader.ts';
 import type { ExperimentConfig, ExperimentConfigInput } from '../../experiment/config.ts';
 import type { ScanInspectorSpec } from '../../experiment/scan-inspectors.ts';
 import type { Band, ExperimentResults } from '../../experiment/results.ts';
+import { figureFormats, FORMAT_DEFAULT, FORMAT_FLAG, FORMAT_HELP } from '../figure-format-flag.ts';
 import { backendNotices } from '../notices.ts';
 import { nonNegativeInteger, usage, UsageError } from '../usage.ts';
 
@@ -39,6 +40,7 @@ interface RunFlags {
   scan?: string;
   scanAt: string;
   scanThreshold?: string;
+  format?: string;
   json?: boolean;
 }
 
@@ -87,6 +89,7 @@ export function registerRun(program: Command): void {
     .option('--scan <defenses>', 'backdoor-scan models: nc | tabor | both (indices in results.json)')
     .option('--scan-at <list>', 'model indices to scan, e.g. 0,1,5', '0')
     .option('--scan-threshold <asr>', 'ASR threshold of the scans (default 0.99)')
+    .option(FORMAT_FLAG, FORMAT_HELP, FORMAT_DEFAULT)
     .option('--json', 'print one JSON document (folder, files, summary) on stdout instead of the table')
     .addHelpText(
       'after',
@@ -97,10 +100,12 @@ Examples:
   permanence run --config examples/badnets-sgd.yaml --out runs/mine
   permanence run --config runs/mine/config.json --out runs/again    # a run's config.json is a config
 
-Writes <out>/config.json, results.json, results.csv, plot.svg and plot.png; seeds/seed-<n>.json as each
-seed finishes. Rerunning with the same --out and config resumes; another config is refused.`,
+Writes <out>/config.json, results.json, results.csv, plot.svg and plot.png (--format svg,png,pdf
+adds plot.pdf); seeds/seed-<n>.json as each seed finishes. Rerunning with the same --out and config
+resumes; another config is refused.`,
     )
     .action(async (flags: RunFlags, command: Command) => {
+      const formats = figureFormats(flags.format);
       const config = await resolveConfig(await buildConfig(flags), flags);
       // Heavy modules (tfjs, the backends, vega) load here, not when the CLI starts.
       const { loadBackend } = await import('../../backend/loader.ts');
@@ -158,12 +163,16 @@ seed finishes. Rerunning with the same --out and config resumes; another config 
         config: join(dir, 'config.json'),
         results: join(dir, 'results.json'),
         csv: join(dir, 'results.csv'),
-        plot: join(dir, 'plot.svg'),
-        png: join(dir, 'plot.png'),
+        // The SVG's key is "plot"; the other figure files are keyed by format.
+        ...Object.fromEntries(formats.map((f) => [f === 'svg' ? 'plot' : f, join(dir, `plot.${f}`)])),
       };
       await writeAtomic(files.results, JSON.stringify(results, null, 2));
       await writeAtomic(files.csv, resultsCsv(results));
-      await writeFigure(join(dir, 'plot'), timelineSpec(results, defaultPlotTitle(results)));
+      const plots = await writeFigure(
+        join(dir, 'plot'),
+        timelineSpec(results, defaultPlotTitle(results)),
+        formats,
+      );
       const inspections = inspectionLines(results.seeds);
       if (flags.json) {
         const doc = { dir, files, backend: results.backend, summary: results.summary, inspections };
@@ -172,7 +181,7 @@ seed finishes. Rerunning with the same --out and config resumes; another config 
       }
       const { lastPoisonedModel } = await import('../../experiment/config.ts');
       for (const line of summaryLines(results, lastPoisonedModel(results.config))) console.log(line);
-      console.log(`results: ${files.results}, ${files.csv}, ${files.plot}, ${files.png}`);
+      console.log(`results: ${[files.results, files.csv, ...plots].join(', ')}`);
       for (const line of inspections) console.log(line);
     });
 }
