@@ -4,11 +4,11 @@
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { existsSync, mkdtempSync, rmSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { chromium, type BrowserContext } from 'playwright-core';
+import { listeningUrl } from '../../services/listening-line.ts';
 
 export const REPO_ROOT = fileURLToPath(new URL('../../', import.meta.url));
 export const ADMIN_TOKEN = 'dashboard-test-token-0123456789';
@@ -29,18 +29,6 @@ const FAST_ENV = {
   SCAN_EVERY: '0',
 };
 
-export async function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const address = server.address();
-      const port = typeof address === 'object' && address ? address.port : 0;
-      server.close(() => resolve(port));
-    });
-  });
-}
-
 export interface ChildService {
   url: string;
   /** stdout and stderr so far, for failure messages. */
@@ -48,13 +36,16 @@ export interface ChildService {
   stop(): Promise<void>;
 }
 
-/** Starts `node --import tsx services/main.ts` and waits until /readyz answers 200. */
+/**
+ * Starts `node --import tsx services/main.ts` on a port the OS picks (read back from the line
+ * it prints once it listens, so no port is held free for others to take meanwhile) and waits
+ * until /readyz answers 200.
+ */
 export async function startServiceProcess(readyWithinMs = 180_000): Promise<ChildService> {
-  const port = await freePort();
   const dataDir = mkdtempSync(join(tmpdir(), 'permanence-dash-data-'));
   const child: ChildProcess = spawn(process.execPath, ['--import', 'tsx', 'services/main.ts'], {
     cwd: REPO_ROOT,
-    env: { ...process.env, ...FAST_ENV, PORT: String(port), DATA_DIR: dataDir, ADMIN_TOKEN },
+    env: { ...process.env, ...FAST_ENV, PORT: '0', DATA_DIR: dataDir, ADMIN_TOKEN },
     // Its own process group, so stop() also ends the training worker thread's process tree.
     detached: true,
     stdio: ['ignore', 'pipe', 'pipe'],
@@ -87,18 +78,18 @@ export async function startServiceProcess(readyWithinMs = 180_000): Promise<Chil
     rmSync(dataDir, { recursive: true, force: true });
   };
 
-  const url = `http://127.0.0.1:${port}`;
   const deadline = Date.now() + readyWithinMs;
+  let url: string | undefined;
   for (;;) {
     if (child.exitCode !== null) {
       await stop();
       throw new Error(`the service exited with ${child.exitCode} before it was ready:\n${log}`);
     }
+    url ??= listeningUrl(log);
     try {
-      const response = await fetch(`${url}/readyz`);
-      if (response.status === 200) break;
+      if (url && (await fetch(`${url}/readyz`)).status === 200) break;
     } catch {
-      // Not listening yet.
+      // Not answering yet.
     }
     if (Date.now() > deadline) {
       await stop();
@@ -106,7 +97,7 @@ export async function startServiceProcess(readyWithinMs = 180_000): Promise<Chil
     }
     await sleep(500);
   }
-  return { url, output: () => log, stop };
+  return { url: url ?? '', output: () => log, stop };
 }
 
 export interface Browser {
