@@ -99,6 +99,7 @@ function until(
 
 /** kill -9 of the service's process group (node and the tsx compiler it started). */
 async function killHard(s: Started): Promise<void> {
+  if (s.process.exited) throw new Error(`the service exited before the kill\n${s.process.tail()}`);
   const exited = new Promise((r) => s.process.child.once('exit', r));
   process.kill(-(s.process.child.pid as number), 'SIGKILL');
   await exited;
@@ -106,6 +107,7 @@ async function killHard(s: Started): Promise<void> {
 
 /** SIGTERM to the service process alone (as docker stop does); resolves with its exit code. */
 async function terminate(s: Started): Promise<number | null> {
+  if (s.process.exited) throw new Error(`the service exited before SIGTERM\n${s.process.tail()}`);
   const exited = new Promise<number | null>((r) => s.process.child.once('exit', (code) => r(code)));
   s.process.child.kill('SIGTERM');
   return exited;
