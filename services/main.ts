@@ -4,6 +4,7 @@
  */
 import { speedPath } from '../sim/backend/speed-path.ts';
 import { ConfigError, loadConfig } from './config.ts';
+import { listeningLine } from './listening-line.ts';
 import { createLogger } from './log.ts';
 import { startService } from './service.ts';
 
@@ -24,7 +25,7 @@ async function main(): Promise<void> {
   process.stdout.write(
     [
       '',
-      `Permanence live service on ${service.url}`,
+      listeningLine(service.url),
       `  dashboard  ${service.url}/`,
       `  API state  ${service.url}/api/state`,
       `  metrics    ${service.url}/metrics`,

@@ -169,15 +169,19 @@ export async function startService(
     // more than the convolution (measured 1.2 ms vs 0.3 ms a prediction). Training keeps
     // every core in the worker thread.
     setNativeThreadsOfThisThread(1);
-    const setup = await trainer.start();
+    // The worker's start-up is retried inside bootstrap, with the registry's: awaited here
+    // first, one failed start (a worker that exited while loading) left the service never
+    // ready and the cron never started, with nothing running.
+    await loop.bootstrap();
+    if (!loop.isReady()) return; // stopped during start-up
+    const setup = await trainer.start(); // the start bootstrap waited for
     inputShape = { height: setup.height, width: setup.width, channels: setup.channels };
     metrics.build.set({
       version: SERVICE_VERSION,
       backend: `${info.name}/${setup.backend}`,
       modelArch: config.MODEL_ARCH,
     });
-    await loop.bootstrap();
-    if (options.cron !== false && loop.isReady()) scheduler.start();
+    if (options.cron !== false) scheduler.start();
   })();
   ready.catch((err: Error) => log.error({ err }, 'start-up failed'));
 

@@ -75,13 +75,23 @@ export function experienceRecord(ctx: RecordContext, u: RecordedUpdate): Experie
   };
 }
 
+const GIT_TIMEOUT_MS = 5000;
+
 /** package.json's version and, in a git checkout, the commit (null elsewhere, e.g. in the image). */
 export function codeVersion(): ExperienceRecord['code'] {
   const root = new URL('../../', import.meta.url);
   const { version } = JSON.parse(readFileSync(new URL('package.json', root), 'utf8')) as { version: string };
   let commit: string | null = null;
   try {
-    commit = execFileSync('git', ['rev-parse', 'HEAD'], { cwd: root, stdio: ['ignore', 'pipe', 'ignore'] })
+    // Synchronous and run before the server listens: bounded, so a git that waits on
+    // anything (a hook, a credential helper, a hung mount) cannot keep the service from
+    // ever listening.
+    commit = execFileSync('git', ['rev-parse', 'HEAD'], {
+      cwd: root,
+      stdio: ['ignore', 'pipe', 'ignore'],
+      timeout: GIT_TIMEOUT_MS,
+      killSignal: 'SIGKILL',
+    })
       .toString()
       .trim();
   } catch {

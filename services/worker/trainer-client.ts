@@ -16,6 +16,13 @@ import type {
   WorkerSetup,
 } from './protocol.ts';
 
+/** A request made after close(): the service is stopping. */
+export class TrainerClosedError extends Error {
+  constructor() {
+    super('the training worker is stopped');
+  }
+}
+
 type Pending = {
   resolve: (value: unknown) => void;
   reject: (err: Error) => void;
@@ -37,8 +44,9 @@ export class TrainerClient implements Trainer {
     private readonly log: Logger,
   ) {}
 
-  /** Starts the worker and loads the data set (once; again after a crash). */
+  /** Starts the worker and loads the data set (once; again after a crash, never after close()). */
   start(): Promise<WorkerResults['setup']> {
+    if (this.closing) return Promise.reject(new TrainerClosedError());
     if (!this.setupDone) {
       this.worker ??= this.spawn();
       this.setupDone = this.call('setup', { setup: this.setup });
@@ -68,6 +76,12 @@ export class TrainerClient implements Trainer {
     return this.afterSetup(() => this.call('scan', { model: model.slice(), step }));
   }
 
+  /**
+   * Terminates the worker for good: later requests reject. A cycle that was between two
+   * awaits when the service stopped used to start a fresh worker here, which nothing
+   * terminated: the process then never exited (server closed, the worker idle waiting for
+   * a message).
+   */
   async close(): Promise<void> {
     this.closing = true;
     const w = this.worker;
@@ -114,6 +128,7 @@ export class TrainerClient implements Trainer {
     onProgress?: (p: TrainProgressMessage) => void,
     transfer: ArrayBuffer[] = [],
   ): Promise<WorkerResults[T]> {
+    if (this.closing) return Promise.reject(new TrainerClosedError());
     if (!this.worker) this.worker = this.spawn();
     const worker = this.worker;
     const id = this.nextId++;

@@ -8,12 +8,16 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { freePort } from '../infra/tools.ts';
+import { listeningUrl } from '../../services/listening-line.ts';
 
 const REPO_ROOT = fileURLToPath(new URL('../../', import.meta.url));
 
 export interface ServiceProcessOptions {
-  /** Default: a port the OS had free. It stays the same across restarts. */
+  /**
+   * Default 0: the OS picks a free port at each start and the URL is read back from the line
+   * the service prints once it listens, so no port is held free (for another test to take)
+   * between a kill and the next start. A fixed port (a bench's --port) stays across restarts.
+   */
   port?: number;
   /** Default: a fresh temporary folder, removed by stop(). It stays the same across restarts. */
   dataDir?: string;
@@ -31,6 +35,7 @@ export interface ServiceProcessOptions {
 }
 
 export interface ServiceProcess {
+  /** Where the current run listens (with port 0, a new port after each restart). */
   readonly url: string;
   readonly port: number;
   readonly dataDir: string;
@@ -38,6 +43,8 @@ export interface ServiceProcess {
   child(): ChildProcess;
   /** What it printed so far (with output 'capture'), bounded to the last 20 kB. */
   output(): string;
+  /** False once the current run exited (polls use it to fail at once, not at a deadline). */
+  running(): boolean;
   /** kill -9 (the group with ownGroup); resolves once it exited. */
   kill(): Promise<void>;
   /**
@@ -63,30 +70,37 @@ export async function spawnService(
   env: Record<string, string>,
   options: ServiceProcessOptions = {},
 ): Promise<ServiceProcess> {
-  const port = options.port ?? (await freePort());
+  const fixedPort = options.port ?? 0;
   const ownDataDir = options.dataDir === undefined;
   const dataDir = options.dataDir ?? mkdtempSync(join(tmpdir(), 'permanence-service-'));
   const ownGroup = options.ownGroup ?? true;
   const isReady = options.isReady ?? readyzAnswers200;
   const readyWithinMs = options.readyWithinMs ?? 180_000;
-  const url = `http://127.0.0.1:${port}`;
+  let url = '';
   let log = '';
   let child: ChildProcess;
   let exited: Promise<void>;
 
   const launch = (changed: Record<string, string> = {}) => {
+    url = fixedPort === 0 ? '' : `http://127.0.0.1:${fixedPort}`;
+    log = '';
     child = spawn(process.execPath, ['--import', 'tsx', 'services/main.ts'], {
       cwd: REPO_ROOT,
-      env: { ...process.env, ...env, ...changed, HOST: '127.0.0.1', PORT: String(port), DATA_DIR: dataDir },
+      env: {
+        ...process.env,
+        ...env,
+        ...changed,
+        HOST: '127.0.0.1',
+        PORT: String(fixedPort),
+        DATA_DIR: dataDir,
+      },
       detached: ownGroup,
-      stdio: [
-        'ignore',
-        options.output === 'stderr' ? 'ignore' : 'pipe',
-        options.output === 'stderr' ? 'inherit' : 'pipe',
-      ],
+      // stdout is always read: the listening line is on it.
+      stdio: ['ignore', 'pipe', options.output === 'stderr' ? 'inherit' : 'pipe'],
     });
     const keep = (chunk: Buffer) => {
       log = (log + chunk.toString()).slice(-20_000);
+      if (!url) url = listeningUrl(log) ?? '';
     };
     child.stdout?.on('data', keep);
     child.stderr?.on('data', keep);
@@ -130,7 +144,7 @@ export async function spawnService(
         );
       }
       try {
-        if (await isReady(url)) return;
+        if (url && (await isReady(url))) return;
       } catch {
         // Not listening yet.
       }
@@ -145,11 +159,16 @@ export async function spawnService(
   launch();
   await waitReady();
   return {
-    url,
-    port,
+    get url() {
+      return url;
+    },
+    get port() {
+      return Number(new URL(url).port);
+    },
     dataDir,
     child: () => child,
     output: () => log,
+    running,
     kill,
     restart: async (changed) => {
       await kill();

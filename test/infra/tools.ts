@@ -95,6 +95,11 @@ export class ManagedProcess {
     return this.child.exitCode !== null || this.child.signalCode !== null;
   }
 
+  /** What the process printed on stdout and stderr (the last 20,000 characters). */
+  printed(): string {
+    return this.output;
+  }
+
   /** The last lines the process printed, for assertion messages. */
   tail(lines = 40): string {
     return `--- ${this.name} (last ${lines} lines) ---\n${this.output.split('\n').slice(-lines).join('\n')}`;

@@ -24,7 +24,8 @@ after(async () => {
 /** The service on a 1 s cycle, on `dataDir` (which outlives it); ready when /api/state says so. */
 function start(): Promise<ServiceProcess> {
   return spawnService(
-    { ...FAST_ENV, CYCLE_INTERVAL_SECONDS: '1' },
+    // Logged at info into the pipe spawnService reads, for the failure messages.
+    { ...FAST_ENV, CYCLE_INTERVAL_SECONDS: '1', LOG_LEVEL: 'info' },
     { dataDir, isReady: async (url) => (await state(url))?.ready === true },
   );
 }
@@ -41,7 +42,7 @@ interface State {
 
 async function state(url: string): Promise<State | undefined> {
   try {
-    return (await (await fetch(`${url}/api/state`)).json()) as State;
+    return (await (await fetch(`${url}/api/state`, { signal: AbortSignal.timeout(10_000) })).json()) as State;
   } catch {
     return undefined;
   }
@@ -59,9 +60,15 @@ async function verifyRegistry(promotedSeen: Set<number>) {
   return pointer;
 }
 
+/** /api/state of a run that must still be alive: a run that died fails the poll at once, with its output. */
+async function stateOf(svc: ServiceProcess): Promise<State | undefined> {
+  if (!svc.running()) throw new Error(`the service exited unexpectedly:\n${svc.output()}`);
+  return state(svc.url);
+}
+
 async function ready(svc: ServiceProcess): Promise<State> {
   return waitFor(async () => {
-    const s = await state(svc.url);
+    const s = await stateOf(svc);
     return s?.ready ? s : undefined;
   }, 'ready');
 }
@@ -88,7 +95,7 @@ it('survives kill -9 mid-cycle and resumes the promoted version and step', async
     }
     await waitFor(
       async () => {
-        const s = await state(svc.url);
+        const s = await stateOf(svc);
         if (s?.model) promotedSeen.add(s.model.version);
         return s && shouldKill(s, entry) ? s : undefined;
       },
@@ -106,7 +113,7 @@ it('survives kill -9 mid-cycle and resumes the promoted version and step', async
   const resumed = await ready(svc);
   assert.equal(resumed.model?.version, before?.model?.version);
   await waitFor(async () => {
-    const s = await state(svc.url);
+    const s = await stateOf(svc);
     return s && s.step > resumed.step ? s : undefined;
   }, 'a cycle after restart');
   assert.equal(await svc.stop(), 0);

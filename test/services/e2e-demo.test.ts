@@ -15,7 +15,7 @@ after(async () => {
 
 it('poison, survive SGD, removed by STLR (read from /metrics)', async () => {
   // Embedded defaults (pool subset 1000, 3 epochs, sgd:0.03) on a 1-second cron.
-  svc = await startTestService(
+  const service = await startTestService(
     {
       CYCLE_INTERVAL_SECONDS: '1',
       POOL_SUBSET: '1000',
@@ -25,8 +25,18 @@ it('poison, survive SGD, removed by STLR (read from /metrics)', async () => {
     },
     { cron: true },
   );
+  svc = service;
+  // A start-up that fails or hangs ends the test here, with the service's log, instead of
+  // the scenario polling /readyz until its own 10-minute deadline.
+  await service.whenReady();
   const lines: string[] = [];
-  const result = await runScenario({ url: svc.url, adminToken: svc.adminToken, log: (l) => lines.push(l) });
+  const result = await runScenario({
+    url: service.url,
+    adminToken: service.adminToken,
+    log: (l) => lines.push(l),
+  }).catch((err: Error) => {
+    throw new Error(`${err.message}\n${lines.join('\n')}\n${service.logs.text()}`);
+  });
   const table = lines.join('\n');
   assert.ok(result.asrAfterInjection >= 0.9, table);
   // A cycle already training when the schedule switches still runs with SGD, so 3 or more.

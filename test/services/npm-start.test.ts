@@ -3,12 +3,12 @@
  * between that would swallow the signal), so stopping the npm process stops the service.
  */
 import assert from 'node:assert/strict';
-import { spawn } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { test } from 'node:test';
-import { freePort, REPO_ROOT } from '../infra/tools.ts';
+import { listeningUrl } from '../../services/listening-line.ts';
+import { ManagedProcess } from '../infra/tools.ts';
 import { FAST_ENV } from './helpers/service.ts';
 
 /** How long a stopped service may take to close (the contract docs/service.md states). */
@@ -22,41 +22,53 @@ async function answers(url: string): Promise<boolean> {
   }
 }
 
-async function until(what: string, probe: () => Promise<boolean>, deadlineMs: number): Promise<void> {
+async function until(
+  what: string,
+  probe: () => Promise<boolean>,
+  deadlineMs: number,
+  context: () => string,
+): Promise<void> {
   const deadline = Date.now() + deadlineMs;
   while (Date.now() < deadline) {
     if (await probe()) return;
     await new Promise((r) => setTimeout(r, 100));
   }
-  assert.fail(`${what} within ${deadlineMs} ms`);
+  assert.fail(`${what} within ${deadlineMs} ms\n${context()}`);
 }
 
 for (const signal of ['SIGTERM', 'SIGINT'] as const) {
   test(`${signal} to the npm start process stops the server`, { timeout: 180_000 }, async () => {
     const dataDir = mkdtempSync(join(tmpdir(), 'permanence-npm-start-'));
-    const port = await freePort();
-    // Its own process group, so the clean-up below reaches the server whatever happens.
-    const npm = spawn('npm', ['start'], {
-      cwd: REPO_ROOT,
-      env: { ...process.env, ...FAST_ENV, PORT: String(port), DATA_DIR: dataDir },
-      detached: true,
-      stdio: 'ignore',
+    // Its own process group (ManagedProcess), so the clean-up below reaches the server
+    // whatever happens; PORT=0 and the URL read from the line it prints once it listens.
+    const npm = new ManagedProcess('npm start', 'npm', ['start'], {
+      env: { ...process.env, ...FAST_ENV, PORT: '0', DATA_DIR: dataDir },
     });
-    const exited = new Promise<void>((done) => npm.once('exit', () => done()));
+    const exited = new Promise<void>((done) => npm.child.once('exit', () => done()));
     let npmGone = false;
     void exited.then(() => (npmGone = true));
     try {
-      const healthz = `http://127.0.0.1:${port}/healthz`;
-      await until('the service answering /healthz', () => answers(healthz), 120_000);
-      npm.kill(signal); // the npm process only, not its group
+      let healthz = '';
+      await until(
+        'the service answering /healthz',
+        async () => {
+          const url = listeningUrl(npm.printed());
+          if (url) healthz = `${url}/healthz`;
+          return healthz !== '' && (await answers(healthz));
+        },
+        120_000,
+        () => npm.tail(),
+      );
+      npm.child.kill(signal); // the npm process only, not its group
       await until(
         'the server gone and npm exited',
         async () => npmGone && !(await answers(healthz)),
         STOP_DEADLINE_MS,
+        () => npm.tail(),
       );
     } finally {
       try {
-        process.kill(-(npm.pid as number), 'SIGKILL');
+        process.kill(-(npm.child.pid as number), 'SIGKILL');
       } catch {
         // Already gone: the point of the test.
       }
