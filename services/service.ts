@@ -11,7 +11,6 @@ import { Registry } from 'prom-client';
 import { Server as IoServer } from 'socket.io';
 import { loadBackend, type BackendInfo } from '../sim/backend/loader.ts';
 import { setNativeThreadsOfThisThread } from '../sim/backend/native/index.ts';
-import { parseDrift } from '../sim/drift/index.ts';
 import type { ServiceConfig } from './config.ts';
 import { EventBus } from './events.ts';
 import { createApp } from './http/app.ts';
@@ -32,7 +31,7 @@ import { ReplayJobs } from './replay/replay-jobs.ts';
 import { replayInThread } from '../sim/replay/replay-thread.ts';
 import type { ModelStore } from './registry/model-store.ts';
 import { relayToSockets } from './socket-listener.ts';
-import { TrainerClient } from './worker/trainer-client.ts';
+import { TrainerClient, workerSetup } from './worker/trainer-client.ts';
 
 export const SERVICE_VERSION = '0.1.0';
 /** Nice value of replay threads: below the training worker's 10. */
@@ -85,20 +84,7 @@ export async function startService(
   const events = new EventBus();
   const store = options.store ?? createModelStore(config);
   const predictor = new Predictor();
-  const trainer = new TrainerClient(
-    {
-      dataset: config.DATASET,
-      seed: config.SEED,
-      arch: config.MODEL_ARCH,
-      drift: parseDrift(config.DRIFT),
-      poolSubset: config.POOL_SUBSET,
-      evalSubset: config.EVAL_SUBSET,
-      scanSubset: config.SCAN_SUBSET,
-      scanDefense: config.SCAN_DEFENSE,
-      scanMaxEpochs: config.SCAN_MAX_EPOCHS,
-    },
-    log,
-  );
+  const trainer = new TrainerClient(workerSetup(config), log);
   const campaigns = new Campaigns(config.MAX_CAMPAIGNS);
   const policy = new MitigationPolicy({
     enabled: config.POLICY === 'scan-stlr',

@@ -3,7 +3,9 @@
  * callbacks, and a restart if the worker dies (its pending requests fail, nothing else).
  */
 import type { Worker } from 'node:worker_threads';
+import { parseDrift } from '../../sim/drift/index.ts';
 import { startTsWorker } from '../../sim/ts-worker.ts';
+import type { ServiceConfig } from '../config.ts';
 import type { Logger } from '../log.ts';
 import type {
   KnownTrigger,
@@ -15,6 +17,21 @@ import type {
   WorkerResults,
   WorkerSetup,
 } from './protocol.ts';
+
+/** What the worker needs of the service's configuration. */
+export function workerSetup(config: ServiceConfig): WorkerSetup {
+  return {
+    dataset: config.DATASET,
+    seed: config.SEED,
+    arch: config.MODEL_ARCH,
+    drift: parseDrift(config.DRIFT),
+    poolSubset: config.POOL_SUBSET,
+    evalSubset: config.EVAL_SUBSET,
+    scanSubset: config.SCAN_SUBSET,
+    scanDefense: config.SCAN_DEFENSE,
+    scanMaxEpochs: config.SCAN_MAX_EPOCHS,
+  };
+}
 
 /** A request made after close(): the service is stopping. */
 export class TrainerClosedError extends Error {

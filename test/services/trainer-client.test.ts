@@ -16,27 +16,13 @@ import { LiveLoop } from '../../services/loop/live-loop.ts';
 import { MitigationPolicy } from '../../services/loop/policy.ts';
 import { FsModelStore } from '../../services/registry/fs-store.ts';
 import type { Pointer } from '../../services/registry/model-store.ts';
-import { TrainerClient, TrainerClosedError } from '../../services/worker/trainer-client.ts';
-import { parseDrift } from '../../sim/drift/index.ts';
+import { TrainerClient, TrainerClosedError, workerSetup } from '../../services/worker/trainer-client.ts';
 import { FAST_ENV } from './helpers/service.ts';
 
 const log = createLogger('silent');
 
 function trainerFor(config: ReturnType<typeof loadConfig>): TrainerClient {
-  return new TrainerClient(
-    {
-      dataset: config.DATASET,
-      seed: config.SEED,
-      arch: config.MODEL_ARCH,
-      drift: parseDrift(config.DRIFT),
-      poolSubset: config.POOL_SUBSET,
-      evalSubset: config.EVAL_SUBSET,
-      scanSubset: config.SCAN_SUBSET,
-      scanDefense: config.SCAN_DEFENSE,
-      scanMaxEpochs: config.SCAN_MAX_EPOCHS,
-    },
-    log,
-  );
+  return new TrainerClient(workerSetup(config), log);
 }
 
 test('after close(), start() and requests reject instead of starting a new worker', async () => {
