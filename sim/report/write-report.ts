@@ -120,7 +120,8 @@ export async function writeReport(
     '## Commands',
     '',
     '```sh',
-    ...meta.commands,
+    // A resumed sweep records its command again; each distinct one once, in first-run order.
+    ...new Set(meta.commands),
     reportCommand,
     '# one cell on its own (its config is in experiments/<id>.json):',
     `permanence run --config ${join(sweep.dir, 'experiments', `${experiments[0]?.id ?? '<id>'}.json`)} --out runs/one-cell`,

@@ -1,3 +1,4 @@
+import { commandLine } from '../command-line.ts';
 import type { Command } from 'commander';
 import { join } from 'node:path';
 import { figureFormats, FORMAT_DEFAULT, FORMAT_FLAG, FORMAT_HELP } from '../figure-format-flag.ts';
@@ -37,7 +38,7 @@ report.md shows the PNGs (or, without png, the first format listed).`,
       await writeIndex(dir, meta.name, planSweep(meta.spec));
       const sweep = await loadSweep(dir);
       const out = flags.out ?? join(dir, 'report');
-      const command = ['permanence', ...process.argv.slice(2)].join(' ');
+      const command = commandLine();
       const { figures } = await writeReport(sweep, out, command, { formats, notes: flags.note });
       const files = { report: join(out, 'report.md'), csv: join(out, 'experiments.csv') };
       if (flags.json) {

@@ -1,3 +1,4 @@
+import { commandLine } from '../command-line.ts';
 import type { Command } from 'commander';
 import { availableParallelism } from 'node:os';
 import { join } from 'node:path';
@@ -69,7 +70,7 @@ sweep resumes where it stopped: rerun the same command.`,
       const plan = planSweep(spec);
       const lanes = flags.jobs === undefined ? availableParallelism() : positiveInteger(flags.jobs, 'jobs');
       const dir = flags.out ?? join('runs', 'sweeps', spec.name);
-      const command = ['permanence', ...process.argv.slice(2)].join(' ');
+      const command = commandLine();
       if (flags.results) {
         const restored = await restoreFromMirror(flags.results, dir, new Set(plan.jobs.map((j) => j.id)));
         if (restored > 0) console.error(`restored ${restored} finished job(s) from ${flags.results}`);
