@@ -5,6 +5,9 @@
  * intervals does: the wall time during which at least one job was running. A pause shorter than
  * `maxGapSeconds` (a runner between two jobs, a process restarted at once) is part of the sitting.
  */
+/** The longest pause that still belongs to one sitting. */
+export const SITTING_GAP_SECONDS = 600;
+
 export interface JobInterval {
   readonly startedAt: string;
   readonly finishedAt: string;
@@ -19,7 +22,7 @@ export interface WallTime {
   readonly lastFinish: string | null;
 }
 
-export function sweepWallTime(jobs: readonly JobInterval[], maxGapSeconds = 600): WallTime {
+export function sweepWallTime(jobs: readonly JobInterval[], maxGapSeconds = SITTING_GAP_SECONDS): WallTime {
   const spans = jobs
     .map((j) => [Date.parse(j.startedAt), Date.parse(j.finishedAt)] as const)
     .filter(([a, b]) => Number.isFinite(a) && Number.isFinite(b) && b >= a)

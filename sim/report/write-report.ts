@@ -14,7 +14,7 @@ import { fig10Rows, fig2Rows, metricRows, paperTable } from './paper-figures.ts'
 import { metricSpec, timelinesSpec, type TimelineRow } from './specs.ts';
 import { interpolationRows, interpolationTable, staticSurvivability } from './sensitivity.ts';
 import { asrTimelineRows, referenceExperiments, staticRows } from './timelines.ts';
-import { sweepWallTime } from './wall-time.ts';
+import { SITTING_GAP_SECONDS, sweepWallTime } from './wall-time.ts';
 
 export interface ReportOutput {
   readonly markdown: string;
@@ -111,7 +111,7 @@ export async function writeReport(
     `- jobs: ${index.done}/${index.total} done, ${index.failed} failed, ${index.total - index.done - index.failed} pending` +
       ` (${experiments.length} experiments x ${seedsLabel(meta.spec.seeds.length)})${meta.quick ? '; **quick (CI) scale**' : ''}`,
     `- job time: ${(cpuSeconds / 60).toFixed(1)} min summed over jobs, ${plural(workers.size, 'worker process', 'worker processes')}, backend ${backends.join(', ') || '-'}`,
-    `- wall time: ${(wall.busySeconds / 3600).toFixed(1)} h in ${plural(wall.sittings, 'sitting', 'sittings')} (no pause over 10 min within one),` +
+    `- wall time: ${(wall.busySeconds / 3600).toFixed(1)} h in ${plural(wall.sittings, 'sitting', 'sittings')} (no pause over ${SITTING_GAP_SECONDS / 60} min within one),` +
       ` ${wall.firstStart?.slice(0, 16).replace('T', ' ') ?? '-'} to ${wall.lastFinish?.slice(0, 16).replace('T', ' ') ?? '-'} UTC, on ${plural(hosts.length, 'host', 'hosts')} (${hosts.join(', ') || '-'})`,
     `- scale: ${scaleLine(experiments)}`,
     ...notes.map((n) => `- ${n}`),
