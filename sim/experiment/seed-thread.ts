@@ -3,7 +3,7 @@
  * events: the one typed helper behind `permanence run --jobs` and the sweep's job runner.
  */
 import type { BackendName } from '../backend/loader.ts';
-import { startTsWorker } from '../ts-worker.ts';
+import { runInThread } from '../thread-task.ts';
 import type { ExperimentConfig } from './config.ts';
 import type { ModelSaveOptions } from './model-saver.ts';
 import type { ExperimentEvent, SeedResult } from './runner.ts';
@@ -19,35 +19,17 @@ export interface SeedJob {
   readonly scan?: ScanInspectorSpec;
 }
 
-export type SeedMessage =
-  | { kind: 'event'; event: ExperimentEvent }
-  | { kind: 'done'; result: SeedResult }
-  | { kind: 'error'; message: string };
-
-/** The experiment itself threw in the thread (e.g. training diverged); a crash is a plain Error. */
-export class SeedFailedError extends Error {}
-
+/** Rejects with a TaskFailedError when the experiment throws (e.g. training diverged). */
 export function runSeedInThread(
   job: SeedJob,
   onEvent: ((event: ExperimentEvent) => void) | undefined,
 ): Promise<SeedResult> {
-  return new Promise((resolve, reject) => {
-    const thread = startTsWorker(new URL('./seed-worker.ts', import.meta.url), { ...job });
-    let settled = false;
-    const settle = (fn: () => void): void => {
-      if (settled) return;
-      settled = true;
-      fn();
-      void thread.terminate();
-    };
-    thread.on('message', (m: SeedMessage) => {
-      if (m.kind === 'event') onEvent?.(m.event);
-      else if (m.kind === 'done') settle(() => resolve(m.result));
-      else settle(() => reject(new SeedFailedError(m.message)));
-    });
-    thread.on('error', (error) => settle(() => reject(error)));
-    thread.on('exit', (code) =>
-      settle(() => reject(new Error(`seed ${job.seed}: thread exited with code ${code}`))),
-    );
-  });
+  return runInThread<SeedResult, ExperimentEvent>(
+    new URL('./seed-worker.ts', import.meta.url),
+    { ...job },
+    {
+      label: `seed ${job.seed}`,
+      onProgress: onEvent,
+    },
+  );
 }

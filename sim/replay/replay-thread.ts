@@ -4,7 +4,7 @@
  * there at a low priority, off the threads that train and answer /predict.
  */
 import type { BackendName } from '../backend/loader.ts';
-import { startTsWorker } from '../ts-worker.ts';
+import { runInThread } from '../thread-task.ts';
 import type { ReplayProgress, ReplayResult } from './engine.ts';
 import type { ReplayHistory } from './history.ts';
 
@@ -18,11 +18,6 @@ export interface ReplayJob {
   /** Nice value of the worker thread (Linux: per thread), e.g. 15 beside a live service. */
   readonly nice?: number;
 }
-
-export type ReplayMessage =
-  | { kind: 'progress'; progress: ReplayProgress }
-  | { kind: 'done'; result: ReplayResult }
-  | { kind: 'error'; message: string };
 
 export interface ReplayThreadOptions {
   readonly campaign?: string;
@@ -46,24 +41,13 @@ export function replayInThread(
     backend: options.backend,
     nice: options.nice,
   };
-  return new Promise((resolve, reject) => {
-    const thread = startTsWorker(new URL('./replay-worker.ts', import.meta.url), { job });
-    let settled = false;
-    const settle = (fn: () => void): void => {
-      if (settled) return;
-      settled = true;
-      options.signal?.removeEventListener('abort', abort);
-      fn();
-      void thread.terminate();
-    };
-    const abort = () => settle(() => reject(options.signal?.reason ?? new Error('replay aborted')));
-    options.signal?.addEventListener('abort', abort, { once: true });
-    thread.on('message', (m: ReplayMessage) => {
-      if (m.kind === 'progress') options.onProgress?.(m.progress);
-      else if (m.kind === 'done') settle(() => resolve(m.result));
-      else settle(() => reject(new Error(m.message)));
-    });
-    thread.on('error', (error) => settle(() => reject(error)));
-    thread.on('exit', (code) => settle(() => reject(new Error(`replay thread exited with code ${code}`))));
-  });
+  return runInThread<ReplayResult, ReplayProgress>(
+    new URL('./replay-worker.ts', import.meta.url),
+    { job },
+    {
+      label: `replay ${policy}`,
+      onProgress: options.onProgress,
+      signal: options.signal,
+    },
+  );
 }

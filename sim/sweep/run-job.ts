@@ -2,7 +2,8 @@ import { hostname } from 'node:os';
 import { join } from 'node:path';
 import type { BackendName } from '../backend/loader.ts';
 import type { ExperimentEvent } from '../experiment/runner.ts';
-import { runSeedInThread, SeedFailedError } from '../experiment/seed-thread.ts';
+import { runSeedInThread } from '../experiment/seed-thread.ts';
+import { TaskFailedError } from '../thread-task.ts';
 import type { SweepJob } from './plan.ts';
 import { readResult, saveResultOnce, type JobResult } from './store.ts';
 
@@ -51,7 +52,7 @@ export async function runJob(job: SweepJob, options: RunJobOptions): Promise<Job
     },
     options.onEvent,
   ).catch((error: Error) => {
-    throw error instanceof SeedFailedError
+    throw error instanceof TaskFailedError
       ? new DeterministicJobError(`job ${job.id}: ${error.message}`)
       : error;
   });
