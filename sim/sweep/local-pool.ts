@@ -22,6 +22,8 @@ export interface LocalPoolOptions {
   readonly lanes: number;
   readonly backend: BackendName;
   readonly view?: ProgressView;
+  /** Every cell's first seed before any cell's second (see runOrder). */
+  readonly seedsFirst?: boolean;
   /** Called after each job, e.g. to rewrite the index. */
   readonly onJobDone?: (job: SweepJob, ok: boolean) => Promise<void>;
 }
@@ -42,7 +44,7 @@ export async function runLocal(
   options: LocalPoolOptions,
 ): Promise<LocalPoolSummary> {
   const started = performance.now();
-  const queue = runOrder(jobs, (j) => experimentSteps(j.config));
+  const queue = runOrder(jobs, (j) => experimentSteps(j.config), { seedsFirst: options.seedsFirst });
   const failed: { id: string; message: string }[] = [];
   let ran = 0;
   const lane = async (): Promise<void> => {

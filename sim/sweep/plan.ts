@@ -70,9 +70,25 @@ export function planSweep(spec: SweepSpec): SweepPlan {
 /**
  * The order to run jobs in, for the F0 cache (<sweep>/f0-cache): first one job per distinct
  * F0 (cells that differ only after F0 share it), so that jobs running at once train different
- * F0s, then the others, which load their F0. Each part runs the longest jobs first.
+ * F0s, then the others, which load their F0. Each part runs the longest jobs first. With
+ * `seedsFirst`, every cell's first seed runs before any cell's second (each seed in that
+ * order), so that a sweep stopped early has measured every cell.
  */
-export function runOrder(jobs: readonly SweepJob[], cost: (job: SweepJob) => number): SweepJob[] {
+export function runOrder(
+  jobs: readonly SweepJob[],
+  cost: (job: SweepJob) => number,
+  options: { seedsFirst?: boolean } = {},
+): SweepJob[] {
+  if (options.seedsFirst) {
+    const rounds = new Map<number, SweepJob[]>();
+    for (const job of jobs) {
+      const round = job.config.seeds.indexOf(job.seed);
+      rounds.set(round, [...(rounds.get(round) ?? []), job]);
+    }
+    return [...rounds.keys()]
+      .sort((a, b) => a - b)
+      .flatMap((round) => runOrder(rounds.get(round) ?? [], cost));
+  }
   const producers = firstJobPerF0(jobs);
   const longestFirst = (a: SweepJob, b: SweepJob): number => cost(b) - cost(a);
   return [

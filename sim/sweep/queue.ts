@@ -56,11 +56,12 @@ export async function enqueueJobs(
   dir: string,
   jobs: readonly SweepJob[],
   retry: RetryPolicy = DEFAULT_RETRY,
+  order: { seedsFirst?: boolean } = {},
 ): Promise<EnqueueResult> {
   let added = 0;
   let alreadyQueued = 0;
   // BullMQ hands out jobs in FIFO order: one job per distinct F0 first (see runOrder).
-  for (const job of runOrder(jobs, (j) => experimentSteps(j.config))) {
+  for (const job of runOrder(jobs, (j) => experimentSteps(j.config), order)) {
     const jobId = queueJobId(sweepUid, job.id);
     const existing = await queue.getJob(jobId);
     if (existing) {

@@ -130,3 +130,34 @@ test('run order: one job per distinct F0 first, then the jobs that can load a ca
   assert.equal(order.length, plan.jobs.length);
   assert.deepEqual(new Set(order.map((j) => j.id)), new Set(plan.jobs.map((j) => j.id)));
 });
+
+test('run order with seedsFirst: every cell once per seed round, rounds in the seeds order', () => {
+  const plan = planSweep(
+    parseSweepSpec({
+      name: 'order',
+      seeds: [7, 3],
+      grids: [{ name: 'g', axes: { injection: ['d0', 'd1'], schedule: ['sgd:0.01', 'stlr:0.5'] } }],
+    }),
+  );
+  const order = runOrder(plan.jobs, () => 1, { seedsFirst: true });
+  assert.deepEqual(
+    order.map((j) => j.seed),
+    [7, 7, 7, 7, 3, 3, 3, 3],
+  );
+  // Within a round the F0 rule holds: the two F0s (poisoned D0, clean for D1) come first.
+  assert.deepEqual(
+    order
+      .slice(0, 2)
+      .map((j) => j.config.injection.mode)
+      .sort(),
+    ['d0', 'd1'],
+  );
+  assert.deepEqual(
+    order
+      .slice(4, 6)
+      .map((j) => j.config.injection.mode)
+      .sort(),
+    ['d0', 'd1'],
+  );
+  assert.deepEqual(new Set(order.map((j) => j.id)), new Set(plan.jobs.map((j) => j.id)));
+});

@@ -19,6 +19,7 @@ interface SweepFlags {
   backoffMs?: string;
   dryRun?: boolean;
   results?: string;
+  seedsFirst?: boolean;
 }
 
 export function registerSweep(program: Command): void {
@@ -41,6 +42,10 @@ export function registerSweep(program: Command): void {
       '--backoff-ms <ms>',
       `with --queue: first retry delay, doubling (default ${DEFAULT_RETRY.backoffMs})`,
     )
+    .option(
+      '--seeds-first',
+      "every cell's first seed before any cell's second: a sweep stopped early has measured every cell",
+    )
     .option('--dry-run', 'print the plan (experiments, jobs, what is left) and exit')
     .option(
       '--results <dir>',
@@ -53,6 +58,7 @@ Examples:
   permanence sweep sweeps/paper-mnist.yaml --quick
   permanence sweep sweeps/paper-mnist.yaml -j 2 --out runs/sweeps/paper-mnist
   permanence sweep sweeps/paper-mnist-full.yaml -j 2 --results docs/results/paper-mnist-full   # commit as it runs
+  permanence sweep sweeps/paper-colour-full.yaml -j 2 --seeds-first --results docs/results/paper-colour-full
   permanence sweep sweeps/paper-mnist.yaml --queue redis://localhost:6379   # then: permanence worker --queue ...
   permanence report runs/sweeps/paper-mnist
 
@@ -103,6 +109,7 @@ sweep resumes where it stopped: rerun the same command.`,
           dir,
           lanes,
           backend: backend.name,
+          seedsFirst: flags.seedsFirst,
           view,
           onJobDone: async (job) => {
             if (flags.results) await mirrorJob(flags.results, dir, job.id);
@@ -143,7 +150,9 @@ async function runOnQueue(
     backoffMs: flags.backoffMs ? positiveInteger(flags.backoffMs, 'backoff-ms') : DEFAULT_RETRY.backoffMs,
   };
   try {
-    const { added, alreadyQueued } = await enqueueJobs(queue, uid, dir, pending, retry);
+    const { added, alreadyQueued } = await enqueueJobs(queue, uid, dir, pending, retry, {
+      seedsFirst: flags.seedsFirst,
+    });
     console.error(`queue ${flags.queueName}: ${added} job(s) added, ${alreadyQueued} already queued`);
     if (!flags.wait)
       return void console.log(
