@@ -2,6 +2,7 @@ import { existsSync } from 'node:fs';
 import * as fontkit from 'fontkit';
 import * as vega from 'vega';
 import { FIGURE_FONT_FILES, fontFace, type FontFace } from './figure-fonts.ts';
+import { wrapLines } from './figure-style.ts';
 
 /**
  * Text widths for Vega's layout, measured in the figures' font. Headless (no canvas), Vega
@@ -70,6 +71,14 @@ export function itemTextWidth(item: TextItem, text: unknown): number {
   return limit > 0 ? Math.min(measured, limit) : measured;
 }
 
+/**
+ * `text` broken at spaces into lines at most `width` px wide in DejaVu Sans (Vega sets an
+ * array of strings as lines): a title no wider than the panels under it.
+ */
+export function wrapToWidth(text: string, width: number, fontSize: number, bold = false): string[] {
+  return wrapLines(text, width, (t) => itemTextWidth({ fontSize, fontWeight: bold ? 'bold' : 'normal' }, t));
+}
+
 let installed = false;
 
 /**
@@ -80,6 +89,7 @@ export function useFigureTextMetrics(): void {
   if (installed) return;
   installed = true;
   if (!loadFont('regular') || !loadFont('bold')) return;
-  const metrics = vega.textMetrics as unknown as { width: WidthFn };
-  metrics.width = itemTextWidth;
+  // vega re-exports vega-scenegraph's textMetrics; its typings leave it out.
+  const { textMetrics } = vega as unknown as { textMetrics: { width: WidthFn } };
+  textMetrics.width = itemTextWidth;
 }

@@ -4,9 +4,10 @@ import { PNG } from 'pngjs';
 import { svgToPng } from '../../sim/experiment/figure-files.ts';
 import { svgSize } from '../../sim/experiment/figure-pdf.ts';
 import { renderSvg, timelineSpec } from '../../sim/experiment/plot.ts';
-import { isBold, itemTextWidth, textWidth } from '../../sim/experiment/text-metrics.ts';
+import { wrapLines } from '../../sim/experiment/figure-style.ts';
+import { isBold, itemTextWidth, textWidth, wrapToWidth } from '../../sim/experiment/text-metrics.ts';
 import { FIGURES, type FigureData } from '../../sim/report/figures.ts';
-import { metricSpec, timelinesSpec } from '../../sim/report/specs.ts';
+import { contentWidth, metricSpec, timelinesSpec } from '../../sim/report/specs.ts';
 import { timelineFixture } from '../helpers/timeline-fixture.ts';
 
 // DejaVu Sans has 2048 units per em; the digit "0" advances 1303 (regular) and 1425 (bold).
@@ -27,6 +28,27 @@ test('a text item is measured in its weight, at 11 px by default, and capped at 
     [isBold('bold'), isBold(700), isBold('600'), isBold('normal'), isBold(400)],
     [true, true, true, false, false],
   );
+});
+
+test('wrapLines measures lines with the given width function', () => {
+  // Each "w" counts 3: "w w" is 7 wide.
+  const measure = (t: string): number => [...t].reduce((n, c) => n + (c === 'w' ? 3 : 1), 0);
+  assert.deepEqual(wrapLines('w w a a', 7, measure), ['w w', 'a a']);
+  assert.deepEqual(wrapLines('w w a a', 6, measure), ['w', 'w a', 'a']);
+});
+
+test('wrapToWidth breaks a title where DejaVu Sans bold reaches the width', () => {
+  // "00 00" is 5 glyphs: 4 digits and a space (bold, 10 px: 6.958 px a digit, 3.477 px the space).
+  const digits = (n: number): number => (n * 1425 * 10) / 2048;
+  assert.deepEqual(wrapToWidth('00 00 00', digits(4) + 4, 10, true), ['00 00', '00']);
+  assert.deepEqual(wrapToWidth('00 00 00', digits(4) + 3, 10, true), ['00', '00', '00']);
+});
+
+test('contentWidth: the panels and y axis, or a wider two-column legend', () => {
+  assert.equal(contentWidth(1, 220, ['a']), 280);
+  assert.equal(contentWidth(3, 220, ['a']), 3 * 220 + 2 * 20 + 60);
+  const label = (n: number): number => (n * 1303 * 10) / 2048;
+  assert.ok(Math.abs(contentWidth(1, 100, ['0'.repeat(20), '0']) - 2 * (label(20) + 40)) < 1e-9);
 });
 
 /** The blank margins (px) right of and below the drawn content of a figure's PNG at zoom 1. */
@@ -67,8 +89,14 @@ test('a one-panel metric figure is as wide and as tall as what it draws', async 
   assert.ok(margins.right < 40, `blank right margin ${margins.right} px`);
   assert.ok(margins.bottom < 40, `blank bottom margin ${margins.bottom} px`);
   // The report's long title: the title sets the width, drawn to within the padding.
-  const titled = blankMargins(await renderSvg(metricSpec(fig, `${def.title} (${def.paper})`)));
-  assert.ok(titled.right < 20, `blank right margin ${titled.right} px`);
+  // The report's long title is wrapped to the panel and legend, not the figure widened to it.
+  const title = `${def.title} (${def.paper})`;
+  const spec = metricSpec(fig, title) as unknown as { title: { text: string[] } };
+  assert.ok(spec.title.text.length > 1);
+  assert.equal(spec.title.text.join(' '), title);
+  const titled = blankMargins(await renderSvg(spec as never));
+  assert.ok(titled.right < 40, `blank right margin ${titled.right} px`);
+  assert.ok(titled.width < 350, `${titled.width} px wide`);
 });
 
 test('multi-panel figures and the run plot end where their content ends', async () => {
