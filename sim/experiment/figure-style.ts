@@ -64,7 +64,7 @@ export function lineStyleEncoding(
 }
 
 /** A quantitative y encoding of a rate in [0, 1], labelled in percent. */
-export function percentY(field: string, title: string): Record<string, unknown> {
+export function percentY(field: string, title: string | readonly string[]): Record<string, unknown> {
   return {
     field,
     type: 'quantitative',
@@ -193,12 +193,19 @@ export function timelineCaption(seeds: number, gamma: number | null, dodged: boo
   return `${lines}${rule}${offset}.`;
 }
 
-/** Breaks a caption into lines of at most `width` characters at spaces (figure subtitles). */
-export function wrapLines(text: string, width: number): string[] {
+/**
+ * Breaks a caption into lines at most `width` long at spaces (figure subtitles): `measure`
+ * gives a text's length, its characters by default. A word longer than `width` keeps a line.
+ */
+export function wrapLines(
+  text: string,
+  width: number,
+  measure: (text: string) => number = (t) => t.length,
+): string[] {
   const lines: string[] = [];
   let line = '';
   for (const word of text.split(' ')) {
-    if (line && line.length + 1 + word.length > width) {
+    if (line && measure(`${line} ${word}`) > width) {
       lines.push(line);
       line = word;
     } else line = line ? `${line} ${word}` : word;

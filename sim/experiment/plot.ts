@@ -13,6 +13,7 @@ import {
   updatesX,
   wrapLines,
 } from './figure-style.ts';
+import { useFigureTextMetrics } from './text-metrics.ts';
 
 /** The figures' font family (scripts/install-system-deps.sh installs it for the PNGs). */
 export const FIGURE_FONT = 'DejaVu Sans';
@@ -31,6 +32,8 @@ export const PALETTE = [
 
 /** Renders a Vega-Lite spec to SVG, headless (no canvas needed). */
 export async function renderSvg(spec: TopLevelSpec): Promise<string> {
+  // Lay the figure out with the real widths of its texts: it is then as wide as its content.
+  useFigureTextMetrics();
   const view = new vega.View(vega.parse(compile(spec).spec), { renderer: 'none' });
   try {
     return await view.toSVG();

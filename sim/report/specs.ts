@@ -7,6 +7,7 @@ import {
   updatesX,
 } from '../experiment/figure-style.ts';
 import { FIGURE_CONFIG, PALETTE } from '../experiment/plot.ts';
+import { itemTextWidth, wrapToWidth } from '../experiment/text-metrics.ts';
 import type { FigureData } from './figures.ts';
 
 /** Vega-Lite specs of the report's figures (rendered to SVG by experiment/plot.ts). */
@@ -19,6 +20,34 @@ const color = (field: string, domain: readonly string[]): Record<string, unknown
   title: null,
   legend: { orient: 'bottom', columns: 2, labelLimit: 320 },
 });
+
+// Vega-Lite's defaults: title 13 px bold, axis titles bold (12 px in FIGURE_CONFIG), legend
+// labels 10 px, 20 px between facet panels.
+const TITLE_PX = 13;
+const AXIS_TITLE_PX = 12;
+const LEGEND_LABEL_PX = 10;
+const PANEL_SPACING = 20;
+// The y axis left of the first panel: "100%" labels, the axis title, their padding.
+const Y_AXIS_WIDTH = 60;
+// A legend entry besides its label: the stroke symbol, its gap and the column padding.
+const LEGEND_ENTRY_EXTRA = 40;
+
+/**
+ * How wide a faceted figure's content is: its panels and y axis, or its two-column legend
+ * when that is wider. The title is wrapped to it, so that a long title over one narrow panel
+ * does not widen the figure by a blank band.
+ */
+export function contentWidth(panels: number, panelWidth: number, legendLabels: readonly string[]): number {
+  const plots = panels * panelWidth + (panels - 1) * PANEL_SPACING + Y_AXIS_WIDTH;
+  const label = Math.max(0, ...legendLabels.map((l) => itemTextWidth({ fontSize: LEGEND_LABEL_PX }, l)));
+  const legend = Math.min(2, legendLabels.length) * (label + LEGEND_ENTRY_EXTRA);
+  return Math.max(plots, legend);
+}
+
+/** The title of a faceted figure, in lines no wider than its content. */
+function wrappedTitle(title: string, width: number): { text: string[] } {
+  return { text: wrapToWidth(title, width, TITLE_PX, true) };
+}
 
 /** Sideways offset of coinciding lines, as a share of a panel's x range (about 3 px). */
 const DODGE_SHARE = 0.015;
@@ -45,6 +74,10 @@ export function metricSpec(fig: FigureData, title: string): TopLevelSpec {
     hi: Math.min(fig.yMax, p.mean + p.std),
   }));
   const lines = [...new Set(fig.points.map((p) => p.line))];
+  const panels = new Set(fig.points.map((p) => p.panel)).size;
+  const size = { width: 220, height: 170 };
+  // A y title longer than the panel is tall would stick out above and below it.
+  const yLines = wrapToWidth(yTitle, size.height, AXIS_TITLE_PX, true);
   const x = {
     field: 'xPlot',
     type: 'quantitative',
@@ -53,17 +86,16 @@ export function metricSpec(fig: FigureData, title: string): TopLevelSpec {
     axis: { tickCount: 5 },
   };
   const y = accuracy
-    ? percentY('mean', yTitle)
-    : { field: 'mean', type: 'quantitative', title: yTitle, scale: { domain: [0, fig.yMax] } };
+    ? percentY('mean', yLines)
+    : { field: 'mean', type: 'quantitative', title: yLines, scale: { domain: [0, fig.yMax] } };
   return {
     $schema: 'https://vega.github.io/schema/vega-lite/v5.json',
-    title,
+    title: wrappedTitle(title, contentWidth(panels, size.width, lines)),
     background: 'white',
     data: { values: rows },
     facet: { column: { field: 'panel', type: 'nominal', title: null, header: { labelFontSize: 11 } } },
     spec: {
-      width: 220,
-      height: 170,
+      ...size,
       layer: [
         {
           mark: { type: 'rule', opacity: 0.6, clip: false },
@@ -116,6 +148,8 @@ export function timelinesSpec(
     hi: Math.min(1, r.mean + r.std),
   }));
   const series = [...new Set(rows.map((r) => r.series))];
+  const panels = new Set(rows.map((r) => r.panel)).size;
+  const size = { width: 260, height: 180 };
   const x = updatesX('xPlot', last);
   const layer: Record<string, unknown>[] = [
     {
@@ -132,7 +166,7 @@ export function timelinesSpec(
       mark: { type: 'line', point: { filled: true, size: 24 }, clip: false },
       encoding: {
         x,
-        y: percentY('mean', yTitle),
+        y: percentY('mean', wrapToWidth(yTitle, size.height, AXIS_TITLE_PX, true)),
         color: color('series', series),
         ...lineStyleEncoding('series', series),
       },
@@ -141,11 +175,11 @@ export function timelinesSpec(
   if (gamma !== null) layer.push(...gammaLayers(gamma, last));
   return {
     $schema: 'https://vega.github.io/schema/vega-lite/v5.json',
-    title,
+    title: wrappedTitle(title, contentWidth(panels, size.width, series)),
     background: 'white',
     data: { values },
     facet: { column: { field: 'panel', type: 'nominal', title: null } },
-    spec: { width: 260, height: 180, layer },
+    spec: { ...size, layer },
     config: FIGURE_CONFIG,
   } as unknown as TopLevelSpec;
 }
