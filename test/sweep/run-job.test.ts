@@ -24,7 +24,10 @@ test('a job whose experiment throws in its thread fails as deterministic (a queu
       (e: unknown) => e,
     );
     assert.ok(error instanceof DeterministicJobError, String(error));
-    assert.match((error as Error).message, new RegExp(`^job ${plan.jobs[0].id}: .*cannot poison \\d+ images`));
+    assert.match(
+      (error as Error).message,
+      new RegExp(`^job ${plan.jobs[0].id}: .*cannot poison \\d+ images`),
+    );
   } finally {
     await rm(dir, { recursive: true, force: true });
   }
