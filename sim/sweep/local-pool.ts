@@ -1,5 +1,5 @@
 import type { BackendName } from '../backend/loader.ts';
-import { runOrder, type SweepJob } from './plan.ts';
+import { runOrder, type RunOrderOptions, type SweepJob } from './plan.ts';
 import { experimentSteps } from '../experiment/steps.ts';
 import type { ProgressView } from './progress.ts';
 import { processName, runJob } from './run-job.ts';
@@ -16,14 +16,12 @@ export function shareCores(lanes: number, cores: number, env: NodeJS.ProcessEnv 
     env.PERMANENCE_THREADS = String(Math.max(1, Math.floor(cores / lanes)));
 }
 
-export interface LocalPoolOptions {
+export interface LocalPoolOptions extends RunOrderOptions {
   readonly dir: string;
   /** Jobs run at once, each in its own worker thread (default: the number of cores). */
   readonly lanes: number;
   readonly backend: BackendName;
   readonly view?: ProgressView;
-  /** Every cell's first seed before any cell's second (see runOrder). */
-  readonly seedsFirst?: boolean;
   /** Called after each job, e.g. to rewrite the index. */
   readonly onJobDone?: (job: SweepJob, ok: boolean) => Promise<void>;
 }
@@ -44,7 +42,7 @@ export async function runLocal(
   options: LocalPoolOptions,
 ): Promise<LocalPoolSummary> {
   const started = performance.now();
-  const queue = runOrder(jobs, (j) => experimentSteps(j.config), { seedsFirst: options.seedsFirst });
+  const queue = runOrder(jobs, (j) => experimentSteps(j.config), options);
   const failed: { id: string; message: string }[] = [];
   let ran = 0;
   const lane = async (): Promise<void> => {

@@ -67,6 +67,11 @@ export function planSweep(spec: SweepSpec): SweepPlan {
   return { experiments, jobs };
 }
 
+export interface RunOrderOptions {
+  /** Every cell's first seed before any cell's second (see runOrder). */
+  readonly seedsFirst?: boolean;
+}
+
 /**
  * The order to run jobs in, for the F0 cache (<sweep>/f0-cache): first one job per distinct
  * F0 (cells that differ only after F0 share it), so that jobs running at once train different
@@ -77,17 +82,17 @@ export function planSweep(spec: SweepSpec): SweepPlan {
 export function runOrder(
   jobs: readonly SweepJob[],
   cost: (job: SweepJob) => number,
-  options: { seedsFirst?: boolean } = {},
+  options: RunOrderOptions = {},
 ): SweepJob[] {
   if (options.seedsFirst) {
     const rounds = new Map<number, SweepJob[]>();
     for (const job of jobs) {
       const round = job.config.seeds.indexOf(job.seed);
-      rounds.set(round, [...(rounds.get(round) ?? []), job]);
+      const list = rounds.get(round);
+      if (list) list.push(job);
+      else rounds.set(round, [job]);
     }
-    return [...rounds.keys()]
-      .sort((a, b) => a - b)
-      .flatMap((round) => runOrder(rounds.get(round) ?? [], cost));
+    return [...rounds].sort(([a], [b]) => a - b).flatMap(([, round]) => runOrder(round, cost));
   }
   const producers = firstJobPerF0(jobs);
   const longestFirst = (a: SweepJob, b: SweepJob): number => cost(b) - cost(a);

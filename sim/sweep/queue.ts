@@ -5,7 +5,7 @@ import { z } from 'zod';
 import type { BackendName } from '../backend/loader.ts';
 import { experimentConfigSchema } from '../experiment/config.ts';
 import type { ExperimentEvent } from '../experiment/runner.ts';
-import { runOrder, type SweepJob } from './plan.ts';
+import { runOrder, type RunOrderOptions, type SweepJob } from './plan.ts';
 import { DEFAULT_QUEUE_NAME, DEFAULT_RETRY, type RetryPolicy } from './queue-defaults.ts';
 import { experimentSteps } from '../experiment/steps.ts';
 import { DeterministicJobError, processName, runJob } from './run-job.ts';
@@ -56,7 +56,7 @@ export async function enqueueJobs(
   dir: string,
   jobs: readonly SweepJob[],
   retry: RetryPolicy = DEFAULT_RETRY,
-  order: { seedsFirst?: boolean } = {},
+  order: RunOrderOptions = {},
 ): Promise<EnqueueResult> {
   let added = 0;
   let alreadyQueued = 0;
