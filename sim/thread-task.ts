@@ -29,6 +29,9 @@ export function runInThread<Result, Progress>(
   data: Record<string, unknown>,
   options: ThreadTaskOptions<Progress>,
 ): Promise<Result> {
+  const aborted = (): unknown => options.signal?.reason ?? new Error(`${options.label}: aborted`);
+  // Already aborted: answer at once, without starting a thread only to end it.
+  if (options.signal?.aborted) return Promise.reject(aborted());
   return new Promise((resolve, reject) => {
     const thread = startTsWorker(entry, data);
     let settled = false;
@@ -39,9 +42,7 @@ export function runInThread<Result, Progress>(
       fn();
       void thread.terminate();
     };
-    const abort = () =>
-      settle(() => reject(options.signal?.reason ?? new Error(`${options.label}: aborted`)));
-    if (options.signal?.aborted) abort();
+    const abort = () => settle(() => reject(aborted()));
     options.signal?.addEventListener('abort', abort, { once: true });
     thread.on('message', (m: ThreadTaskMessage<Result, Progress>) => {
       if (m.kind === 'progress') options.onProgress?.(m.progress);
