@@ -24,4 +24,4 @@ export {
   seededAttack,
   validateAttack,
 } from './parse.ts';
-export { poisonSet, triggeredTestSet, type PoisonOptions, type PoisonedSet } from './poison.ts';
+export { poisonCounts, poisonSet, triggeredTestSet, type PoisonOptions, type PoisonedSet } from './poison.ts';

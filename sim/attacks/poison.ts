@@ -19,6 +19,21 @@ export interface PoisonedSet {
 }
 
 /**
+ * How poisonSet splits `count` images: round(ratio * count) triggered, then
+ * round(crossRatio * ratio * count) noise-mode images, as many as the rest holds; the rest
+ * stay clean. From ratio 1 / (1 + crossRatio) on (1/3 for WaNet's cross ratio 2) none does.
+ */
+export function poisonCounts(
+  count: number,
+  ratio: number,
+  crossRatio: number,
+): { poisoned: number; noise: number; clean: number } {
+  const poisoned = Math.round(ratio * count);
+  const noise = Math.min(Math.round(crossRatio * ratio * count), count - poisoned);
+  return { poisoned, noise, clean: count - poisoned - noise };
+}
+
+/**
  * Replaces round(ratio * count) images, drawn at random from the images whose label is
  * not the target, by their triggered versions labelled `target`. With a noise mode
  * (WaNet), round(crossRatio * ratio * count) further images, drawn from the rest (any
@@ -31,7 +46,8 @@ export function poisonSet(set: ImageSet, trigger: Trigger, options: PoisonOption
   if (!Number.isInteger(target) || target < 0 || target >= set.numClasses) {
     throw new Error(`target label ${target} is not one of the ${set.numClasses} classes`);
   }
-  const nPoison = Math.round(ratio * set.count);
+  const counts = poisonCounts(set.count, ratio, trigger.noiseMode?.crossRatio ?? 0);
+  const nPoison = counts.poisoned;
   const order = permutation(set.count, rng);
   const candidates = Array.from(order).filter((i) => set.labels[i] !== target);
   if (nPoison > candidates.length) {
@@ -39,8 +55,7 @@ export function poisonSet(set: ImageSet, trigger: Trigger, options: PoisonOption
   }
   const poisoned = Int32Array.from(candidates.slice(0, nPoison)).sort();
   const chosen = new Set(poisoned);
-  const crossRatio = trigger.noiseMode?.crossRatio ?? 0;
-  const nNoise = Math.min(Math.round(crossRatio * ratio * set.count), set.count - nPoison);
+  const nNoise = counts.noise;
   const noise = Int32Array.from(
     Array.from(order)
       .filter((i) => !chosen.has(i))

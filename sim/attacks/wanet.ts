@@ -111,6 +111,9 @@ export function gridSampleMap(
   });
 }
 
+/** Noise-mode images per poisoned one: the WaNet paper's cross ratio (Nguyen and Tran, 2021). */
+export const WANET_CROSS_RATIO = 2;
+
 export const wanet: AttackDefinition<'wanet'> = {
   kind: 'wanet',
   description: 'WaNet: a smooth warp from a random k x k control grid, bilinear grid sampling',
@@ -130,7 +133,7 @@ export const wanet: AttackDefinition<'wanet'> = {
       kind: 'wanet' as const,
       strength: config.strength ?? 0.5,
       gridSize: config.gridSize ?? 4,
-      crossRatio: config.crossRatio ?? 2,
+      crossRatio: config.crossRatio ?? WANET_CROSS_RATIO,
       seed: config.seed ?? 0,
     };
     if (!Number.isInteger(resolved.gridSize) || resolved.gridSize < 2) {

@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { attackConfigSchema } from '../attacks/index.ts';
+import { WANET_CROSS_RATIO } from '../attacks/wanet.ts';
 import { driftKindSchema, INTERPOLATIONS, normaliseDrift, parseDrift } from '../drift/index.ts';
 import { architectureSchema } from '../models/index.ts';
 import { parseSchedule, scheduleSchema } from '../train/schedules.ts';
@@ -116,6 +117,25 @@ export function isPoisoned(config: ExperimentConfig, index: number): boolean {
     case 'persistent':
       return index >= 1 && index <= config.injection.updates;
   }
+}
+
+/**
+ * Settings that run but undermine the experiment, one sentence each; `permanence run` and
+ * `permanence sweep` print them. WaNet's noise mode takes crossRatio images per poisoned one
+ * from the rest, so from ratio 1 / (1 + crossRatio) on no clean image is left to learn from
+ * (measured: a WaNet F0 at ratio 0.4 keeps 55-58% clean accuracy; docs/results.md, finding 2).
+ */
+export function configWarnings(config: ExperimentConfig): string[] {
+  const attack = config.attack;
+  if (attack?.kind !== 'wanet' || config.poisonRatio === 0) return [];
+  const crossRatio = attack.crossRatio ?? WANET_CROSS_RATIO;
+  const cleanShare = Math.max(0, 1 - config.poisonRatio * (1 + crossRatio));
+  if (cleanShare >= 0.1) return [];
+  return [
+    `wanet at poison ratio ${config.poisonRatio} with crossRatio ${crossRatio} leaves ` +
+      `${(100 * cleanShare).toFixed(0)}% of the poisoned set clean (the noise mode takes the rest): ` +
+      `the model barely sees a clean image`,
+  ];
 }
 
 function parseOr<T>(ctx: z.RefinementCtx, parse: () => T): T {

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { poisonSet, triggeredTestSet } from '../../sim/attacks/poison.ts';
+import { poisonCounts, poisonSet, triggeredTestSet } from '../../sim/attacks/poison.ts';
 import { createTrigger } from '../../sim/attacks/registry.ts';
 import { createImageSet, type ImageSet } from '../../sim/data/image-set.ts';
 import { createRng } from '../../sim/rng.ts';
@@ -82,4 +82,12 @@ test('triggeredTestSet keeps non-target images, stamps them and labels them with
   // The first kept image is image 0 (label 0), the third is image 3 (image 2 has the target label).
   assert.equal(out.images[2 * 784], Math.fround(3 / 30));
   assert.equal(out.images[2 * 784 + 24 * 28 + 24], 1);
+});
+
+test('poisonCounts: the noise mode takes what the poison leaves, up to crossRatio per poisoned image', () => {
+  assert.deepEqual(poisonCounts(4000, 0.1, 2), { poisoned: 400, noise: 800, clean: 2800 });
+  assert.deepEqual(poisonCounts(4000, 0.3, 2), { poisoned: 1200, noise: 2400, clean: 400 });
+  // From 1 / (1 + crossRatio) on, nothing is left clean.
+  assert.deepEqual(poisonCounts(4000, 0.4, 2), { poisoned: 1600, noise: 2400, clean: 0 });
+  assert.deepEqual(poisonCounts(4000, 0.4, 0), { poisoned: 1600, noise: 0, clean: 2400 });
 });

@@ -1,6 +1,11 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { isPoisoned, lastPoisonedModel, parseExperimentConfig } from '../../sim/experiment/config.ts';
+import {
+  configWarnings,
+  isPoisoned,
+  lastPoisonedModel,
+  parseExperimentConfig,
+} from '../../sim/experiment/config.ts';
 
 test('defaults follow the protocol: MNIST, BadNets 10% in D0, rotate 4, 15 updates, SGD 0.01 batch 64', () => {
   const c = parseExperimentConfig({});
@@ -48,4 +53,21 @@ test('a bad config names every bad field', () => {
   );
   assert.throws(() => parseExperimentConfig({ dataset: 'imagenet' }), /dataset/);
   assert.throws(() => parseExperimentConfig({ colour: true }), /Unrecognized key/);
+});
+
+test('configWarnings: WaNet whose noise mode leaves under 10% of the poisoned set clean', () => {
+  const wanet = (poisonRatio: number, crossRatio?: number) =>
+    configWarnings(parseExperimentConfig({ attack: { kind: 'wanet', crossRatio }, poisonRatio }));
+  assert.deepEqual(wanet(0.1), []);
+  assert.deepEqual(wanet(0.3), []); // 10% clean
+  assert.match(
+    wanet(0.4)[0] ?? '',
+    /poison ratio 0\.4 with crossRatio 2 leaves 0% of the poisoned set clean/,
+  );
+  assert.match(wanet(0.32)[0] ?? '', /leaves 4% /);
+  assert.deepEqual(wanet(0.4, 0), []);
+  assert.deepEqual(
+    configWarnings(parseExperimentConfig({ attack: { kind: 'badnets' }, poisonRatio: 0.8 })),
+    [],
+  );
 });

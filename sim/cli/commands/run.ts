@@ -107,6 +107,8 @@ resumes; another config is refused.`,
     .action(async (flags: RunFlags, command: Command) => {
       const formats = figureFormats(flags.format);
       const config = await resolveConfig(await buildConfig(flags), flags);
+      const { configWarnings } = await import('../../experiment/config.ts');
+      for (const warning of configWarnings(config)) console.error(`warning: ${warning}`);
       // Heavy modules (tfjs, the backends, vega) load here, not when the CLI starts.
       const { loadBackend } = await import('../../backend/loader.ts');
       const { speedPath } = await import('../../backend/speed-path.ts');

@@ -67,6 +67,7 @@ sweep resumes where it stopped: rerun the same command.`,
     )
     .action(async (file: string, flags: SweepFlags) => {
       const { planSweep } = await import('../../sweep/plan.ts');
+      const { configWarnings } = await import('../../experiment/config.ts');
       const { loadSweepSpec, quickSpec } = await import('../../sweep/spec.ts');
       const { finishedJobIds, initSweepFolder, writeIndex } = await import('../../sweep/store.ts');
       const { formatSeconds, progressView, SweepTracker } = await import('../../sweep/progress.ts');
@@ -87,6 +88,10 @@ sweep resumes where it stopped: rerun the same command.`,
         `sweep ${spec.name}: ${plan.experiments.length} experiments x seeds = ${plan.jobs.length} jobs; ` +
           `${finished.size} done, ${pending.length} to run; folder ${dir}`,
       );
+      for (const e of plan.experiments) {
+        for (const warning of configWarnings(e.config))
+          console.error(`warning: experiment ${e.id}: ${warning}`);
+      }
       if (flags.dryRun) return printPlan(plan, pending);
       const meta = await initSweepFolder(dir, spec, plan, {
         quick: Boolean(flags.quick),
