@@ -1,5 +1,6 @@
 import { z } from 'zod';
-import { attackConfigSchema } from '../attacks/index.ts';
+import { attackConfigSchema, resolveAttack } from '../attacks/index.ts';
+import { datasetShape } from '../data/shape.ts';
 import { WANET_CROSS_RATIO } from '../attacks/wanet.ts';
 import { driftKindSchema, INTERPOLATIONS, normaliseDrift, parseDrift } from '../drift/index.ts';
 import { architectureSchema } from '../models/index.ts';
@@ -117,6 +118,12 @@ export function isPoisoned(config: ExperimentConfig, index: number): boolean {
     case 'persistent':
       return index >= 1 && index <= config.injection.updates;
   }
+}
+
+/** The config with the attack's defaults written out (the runner resolves them the same way). */
+export function withResolvedAttack(config: ExperimentConfig): ExperimentConfig {
+  if (!config.attack) return config;
+  return { ...config, attack: resolveAttack(config.attack, datasetShape(config.dataset)) };
 }
 
 /**

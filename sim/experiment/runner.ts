@@ -19,7 +19,7 @@ import {
   type Probe,
 } from '../stream/update-step.ts';
 import { stepsPerRun, type TrainProgress, type TrainReport } from '../train/trainer.ts';
-import { isPoisoned, lastPoisonedModel, type ExperimentConfig } from './config.ts';
+import { isPoisoned, lastPoisonedModel, withResolvedAttack, type ExperimentConfig } from './config.ts';
 
 /** Evaluation of one model of the timeline (F0 has index 0). */
 export interface ModelRecord {
@@ -196,7 +196,8 @@ export function f0CacheKey(config: ExperimentConfig, seed: number): string {
     dataset: config.dataset,
     model: config.model,
     widthMultiplier: config.widthMultiplier ?? null,
-    attack: poisonedD0 ? config.attack : null,
+    // Defaults written out, so `--attack badnets` and a sweep's resolved badnets share an F0.
+    attack: poisonedD0 ? withResolvedAttack(config).attack : null,
     target: poisonedD0 ? config.target : null,
     poisonRatio: poisonedD0 ? config.poisonRatio : null,
     f0: config.f0,

@@ -7,7 +7,7 @@ import {
 import { meanStd } from '../metrics/statistics.ts';
 import { axisValue } from '../sweep/axes.ts';
 import { canonicalJson } from '../experiment/config-hash.ts';
-import { datasetShape } from '../sweep/job-id.ts';
+import { datasetShape } from '../data/shape.ts';
 import { deepMerge, type SweepSpec } from '../sweep/spec.ts';
 import type { ExperimentData } from './load.ts';
 import type { TimelineRow } from './specs.ts';

@@ -1,5 +1,3 @@
-import { resolveAttack } from '../attacks/index.ts';
-import type { ImageShape } from '../data/image-set.ts';
 import type { ExperimentConfig } from '../experiment/config.ts';
 import { configHash } from '../experiment/config-hash.ts';
 
@@ -14,17 +12,4 @@ export function experimentId(config: ExperimentConfig): string {
 
 export function jobId(experiment: string, seed: number): string {
   return `${experiment}-s${seed}`;
-}
-
-/** Image shape per data set, known without loading it (for attack defaults). */
-export function datasetShape(dataset: string): ImageShape {
-  return dataset === 'mnist'
-    ? { height: 28, width: 28, channels: 1 }
-    : { height: 32, width: 32, channels: 3 };
-}
-
-/** The config with the attack's defaults written out (the runner resolves them the same way). */
-export function withResolvedAttack(config: ExperimentConfig): ExperimentConfig {
-  if (!config.attack) return config;
-  return { ...config, attack: resolveAttack(config.attack, datasetShape(config.dataset)) };
 }

@@ -1,11 +1,12 @@
 import {
   experimentConfigSchema,
   parseExperimentConfig,
+  withResolvedAttack,
   type ExperimentConfig,
 } from '../experiment/config.ts';
 import { f0CacheKey } from '../experiment/runner.ts';
 import { axisLabel, axisPath, axisValue, setPath } from './axes.ts';
-import { experimentId, jobId, withResolvedAttack } from './job-id.ts';
+import { experimentId, jobId } from './job-id.ts';
 import { deepMerge, type SweepSpec } from './spec.ts';
 
 /** One cell of the sweep: an experiment config, run once per seed. */

@@ -9,7 +9,8 @@ import { parseExperimentConfig } from '../../sim/experiment/config.ts';
 import { resultsCsv, type ExperimentResults } from '../../sim/experiment/results.ts';
 import { openRunFolder, readRunConfig, writeAtomic } from '../../sim/experiment/run-folder.ts';
 import { experimentsCsv } from '../../sim/report/write-report.ts';
-import { experimentId, withResolvedAttack } from '../../sim/sweep/job-id.ts';
+import { withResolvedAttack } from '../../sim/experiment/config.ts';
+import { experimentId } from '../../sim/sweep/job-id.ts';
 
 const root = mkdtempSync(join(tmpdir(), 'permanence-folder-'));
 after(() => rmSync(root, { recursive: true, force: true }));
