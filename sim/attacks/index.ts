@@ -25,3 +25,4 @@ export {
   validateAttack,
 } from './parse.ts';
 export { poisonCounts, poisonSet, triggeredTestSet, type PoisonOptions, type PoisonedSet } from './poison.ts';
+export { WANET_CROSS_RATIO } from './wanet.ts';

@@ -1,7 +1,6 @@
 import { z } from 'zod';
-import { attackConfigSchema, resolveAttack } from '../attacks/index.ts';
+import { attackConfigSchema, resolveAttack, WANET_CROSS_RATIO } from '../attacks/index.ts';
 import { datasetShape } from '../data/shape.ts';
-import { WANET_CROSS_RATIO } from '../attacks/wanet.ts';
 import { driftKindSchema, INTERPOLATIONS, normaliseDrift, parseDrift } from '../drift/index.ts';
 import { architectureSchema } from '../models/index.ts';
 import { parseSchedule, scheduleSchema } from '../train/schedules.ts';
