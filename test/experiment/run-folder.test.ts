@@ -5,11 +5,10 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, mock, test } from 'node:test';
 import { canonicalJson, configHash } from '../../sim/experiment/config-hash.ts';
-import { parseExperimentConfig } from '../../sim/experiment/config.ts';
+import { parseExperimentConfig, withResolvedAttack } from '../../sim/experiment/config.ts';
 import { resultsCsv, type ExperimentResults } from '../../sim/experiment/results.ts';
 import { openRunFolder, readRunConfig, writeAtomic } from '../../sim/experiment/run-folder.ts';
 import { experimentsCsv } from '../../sim/report/write-report.ts';
-import { withResolvedAttack } from '../../sim/experiment/config.ts';
 import { experimentId } from '../../sim/sweep/job-id.ts';
 
 const root = mkdtempSync(join(tmpdir(), 'permanence-folder-'));

@@ -1,9 +1,8 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { parseExperimentConfig } from '../../sim/experiment/config.ts';
+import { parseExperimentConfig, withResolvedAttack } from '../../sim/experiment/config.ts';
 import { axisPath } from '../../sim/sweep/axes.ts';
 import { canonicalJson } from '../../sim/experiment/config-hash.ts';
-import { withResolvedAttack } from '../../sim/experiment/config.ts';
 import { experimentId } from '../../sim/sweep/job-id.ts';
 import { planSweep, runOrder } from '../../sim/sweep/plan.ts';
 import { loadSweepSpec, parseSweepSpec, quickSpec, spread } from '../../sim/sweep/spec.ts';
